@@ -1,0 +1,42 @@
+"""The Xero sidebar widget: a Flask app serving small panels that a CRM embeds in an iframe."""
+
+from pathlib import Path
+
+from flask import Flask
+
+from widget import config as settings
+from widget import db, errors, health, logs
+from widget.secret_key import load_or_create
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def create_app(test_config: dict | None = None) -> Flask:
+    app = Flask(
+        __name__,
+        instance_relative_config=True,
+        template_folder=str(ROOT / "templates"),
+        static_folder=str(ROOT / "static"),
+    )
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    app.config.from_mapping(settings.from_environment(app.instance_path))
+    if test_config:
+        app.config.from_mapping(test_config)
+    if not app.config.get("SECRET_KEY"):
+        app.config["SECRET_KEY"] = load_or_create(app.instance_path, "secret_key")
+    if not app.config.get("TESTING"):
+        logs.configure(app.config["LOG_LEVEL"])
+
+    db.init_app(app)
+    errors.init_app(app)
+    health.init_app(app)
+
+    from widget import cli
+
+    cli.init_app(app)
+
+    if app.config["SANDBOX_ENABLED"]:
+        from widget import sandbox
+
+        sandbox.init_app(app)
+    return app

@@ -1,0 +1,76 @@
+"""Settings from environment variables, with defaults that run the product on one machine.
+
+Everything that differs between a laptop and production is read here once, so the rest of the code
+reads `app.config` and never `os.environ`.
+"""
+
+import os
+from pathlib import Path
+
+#: The Xero hosts the client talks to. The sandbox mirrors each one as a path prefix.
+XERO_HOSTS = ("login.xero.com", "identity.xero.com", "api.xero.com")
+
+DEFAULT_SCOPES = (
+    "offline_access openid profile email "
+    "accounting.contacts accounting.invoices accounting.settings.read"
+)
+
+
+def _env(name: str, default: str | None = None) -> str | None:
+    value = os.environ.get(name)
+    return value if value not in (None, "") else default
+
+
+def _env_int(name: str, default: int) -> int:
+    raw = _env(name)
+    if raw is None:
+        return default
+    try:
+        return int(raw)
+    except ValueError as exc:
+        raise RuntimeError(f"{name} must be a whole number, not {raw!r}") from exc
+
+
+def from_environment(instance_path: str) -> dict:
+    """Configuration for `create_app`; safe defaults: SQLite in the instance folder, the sandbox."""
+    client_id = _env("XERO_CLIENT_ID")
+    client_secret = _env("XERO_CLIENT_SECRET")
+    use_sandbox = not (client_id and client_secret)
+    return {
+        "SECRET_KEY": _env("SECRET_KEY"),
+        "DATABASE_URL": _env(
+            "DATABASE_URL", "sqlite:///" + str(Path(instance_path) / "widget.sqlite3")
+        ),
+        "REDIS_URL": _env("REDIS_URL"),
+        "LOG_LEVEL": _env("LOG_LEVEL", "INFO"),
+        # Xero: real when both credentials are set, otherwise the built-in sandbox.
+        "XERO_USE_SANDBOX": use_sandbox,
+        "XERO_CLIENT_ID": client_id or "sandbox-client",
+        "XERO_CLIENT_SECRET": client_secret or "sandbox-secret",
+        "XERO_SCOPES": _env("XERO_SCOPES", DEFAULT_SCOPES),
+        # Where the sandbox is reached over HTTP; unset means "this app, at the request's host".
+        "XERO_SANDBOX_URL": _env("XERO_SANDBOX_URL"),
+        "XERO_TIMEOUT_SECONDS": float(_env("XERO_TIMEOUT_SECONDS", "10")),
+        # Sandbox behaviour (ignored with real Xero).
+        "SANDBOX_ENABLED": _env("SANDBOX_ENABLED", "1" if use_sandbox else "0") == "1",
+        "SANDBOX_DAILY_LIMIT": _env_int("SANDBOX_DAILY_LIMIT", 5000),
+        "SANDBOX_MINUTE_LIMIT": _env_int("SANDBOX_MINUTE_LIMIT", 60),
+        "SANDBOX_CONCURRENT_LIMIT": _env_int("SANDBOX_CONCURRENT_LIMIT", 5),
+        "SANDBOX_STATE_FILE": _env(
+            "SANDBOX_STATE_FILE", str(Path(instance_path) / "sandbox-state.json")
+        ),
+    }
+
+
+def xero_host_base(config: dict, host: str, request_root: str | None = None) -> str:
+    """Base URL for one of Xero's hosts: the real one, or its mirror inside the sandbox."""
+    if host not in XERO_HOSTS:
+        raise ValueError(f"not a Xero host: {host}")
+    if not config["XERO_USE_SANDBOX"]:
+        return f"https://{host}"
+    sandbox = config.get("XERO_SANDBOX_URL")
+    if not sandbox:
+        if request_root is None:
+            raise RuntimeError("XERO_SANDBOX_URL is unset and no request to derive it from")
+        sandbox = request_root.rstrip("/") + "/sandbox/xero"
+    return f"{sandbox.rstrip('/')}/{host}"
