@@ -31,12 +31,16 @@ def _postgres_url() -> str:
     return f"{POSTGRES_URL}{separator}options=-csearch_path%3D{POSTGRES_SCHEMA}"
 
 
-def make_test_app(database_url: str, **overrides):
+def make_test_app(database_url: str, sandbox_database_url: str | None = None, **overrides):
+    if sandbox_database_url is None:
+        sandbox_database_url = database_url.replace("widget.sqlite3", "sandbox.sqlite3")
+        if not sandbox_database_url.startswith("sqlite"):
+            raise ValueError("pass sandbox_database_url for a non-SQLite app database")
     config = {
+        "SANDBOX_DATABASE_URL": sandbox_database_url,
         "TESTING": True,
         "SECRET_KEY": "test-secret-key",
         "DATABASE_URL": database_url,
-        "SANDBOX_STATE_FILE": None,
         "XERO_USE_SANDBOX": True,
         "SANDBOX_ENABLED": True,
     }
@@ -55,6 +59,11 @@ def database_url(request, tmp_path) -> str:
 
 
 @pytest.fixture
+def sandbox_database_url(tmp_path) -> str:
+    return f"sqlite:///{tmp_path / 'sandbox.sqlite3'}"
+
+
+@pytest.fixture
 def app(tmp_path):
     """An app on a fresh SQLite file (tests that care about the database use `db_app`)."""
     application = make_test_app(f"sqlite:///{tmp_path / 'widget.sqlite3'}")
@@ -63,9 +72,9 @@ def app(tmp_path):
 
 
 @pytest.fixture
-def db_app(database_url):
+def db_app(database_url, sandbox_database_url):
     """An app on each supported database in turn."""
-    application = make_test_app(database_url)
+    application = make_test_app(database_url, sandbox_database_url)
     yield application
     application.extensions["db_engine"].dispose()
 

@@ -56,8 +56,9 @@ def from_environment(instance_path: str) -> dict:
         "SANDBOX_DAILY_LIMIT": _env_int("SANDBOX_DAILY_LIMIT", 5000),
         "SANDBOX_MINUTE_LIMIT": _env_int("SANDBOX_MINUTE_LIMIT", 60),
         "SANDBOX_CONCURRENT_LIMIT": _env_int("SANDBOX_CONCURRENT_LIMIT", 5),
-        "SANDBOX_STATE_FILE": _env(
-            "SANDBOX_STATE_FILE", str(Path(instance_path) / "sandbox-state.json")
+        # The sandbox keeps its organisations in a database of its own (shared by CLI and server).
+        "SANDBOX_DATABASE_URL": _env(
+            "SANDBOX_DATABASE_URL", "sqlite:///" + str(Path(instance_path) / "sandbox.sqlite3")
         ),
     }
 
