@@ -40,6 +40,7 @@ def make_test_app(database_url: str, sandbox_database_url: str | None = None, **
         "SANDBOX_DATABASE_URL": sandbox_database_url,
         "TESTING": True,
         "SECRET_KEY": "test-secret-key",
+        "TOKEN_ENCRYPTION_KEYS": "Y2hhbmdlLW1lLXRoaXMtaXMtYS10ZXN0LWtleS0zMmI=",
         "DATABASE_URL": database_url,
         "XERO_USE_SANDBOX": True,
         "SANDBOX_ENABLED": True,

@@ -5,7 +5,7 @@ from pathlib import Path
 from flask import Flask
 
 from widget import config as settings
-from widget import db, errors, health, logs
+from widget import crypto, db, errors, health, logs
 from widget.secret_key import load_or_create
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -28,6 +28,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         logs.configure(app.config["LOG_LEVEL"])
 
     db.init_app(app)
+    crypto.init_app(app)
     errors.init_app(app)
     health.init_app(app)
 

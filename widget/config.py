@@ -38,6 +38,8 @@ def from_environment(instance_path: str) -> dict:
     use_sandbox = not (client_id and client_secret)
     return {
         "SECRET_KEY": _env("SECRET_KEY"),
+        # Fernet keys (comma-separated, newest first) for tokens and secrets at rest.
+        "TOKEN_ENCRYPTION_KEYS": _env("TOKEN_ENCRYPTION_KEYS"),
         "DATABASE_URL": _env(
             "DATABASE_URL", "sqlite:///" + str(Path(instance_path) / "widget.sqlite3")
         ),

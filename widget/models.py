@@ -1,3 +1,12 @@
 """Every table the app stores, imported in one place so Alembic and tests see them all."""
 
+from widget.auth.models import (  # noqa: F401
+    AuditEntry,
+    PanelSession,
+    UsedLaunchToken,
+    User,
+    Workspace,
+    WorkspaceSecret,
+)
+from widget.connection.models import PendingConnect, XeroConnection  # noqa: F401
 from widget.xero_usage import OrganisationUsage  # noqa: F401
