@@ -5,6 +5,7 @@ Sandbox responses and client requests are both checked with openapi-core. Sandbo
 (`https://api.xero.com/api.xro/2.0/Contacts`) before matching the spec's paths.
 """
 
+import os
 from functools import cache
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
@@ -16,9 +17,11 @@ from openapi_core.testing import MockRequest, MockResponse
 
 from widget.config import XERO_HOSTS
 
-SPEC_DIR = Path(__file__).resolve().parents[2] / "shared" / "xero-openapi"
-if not SPEC_DIR.exists():  # a checkout whose shared/ is elsewhere
-    SPEC_DIR = Path(__file__).resolve().parents[1].parent / "shared" / "xero-openapi"
+# shared/ sits beside the checkout (as on CI); XERO_OPENAPI_DIR points elsewhere if needed.
+SPEC_DIR = Path(
+    os.environ.get("XERO_OPENAPI_DIR")
+    or Path(__file__).resolve().parents[2] / "shared" / "xero-openapi"
+)
 
 ACCOUNTING = "xero_accounting.yaml"
 IDENTITY = "xero-identity.yaml"
