@@ -4,8 +4,8 @@ from pathlib import Path
 
 from flask import Flask
 
+from widget import assets, crypto, db, errors, health, logs
 from widget import config as settings
-from widget import crypto, db, errors, health, logs
 from widget.secret_key import load_or_create
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -31,6 +31,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     crypto.init_app(app)
     errors.init_app(app)
     health.init_app(app)
+    assets.init_app(app)
 
     from widget import cli
 
