@@ -4,7 +4,7 @@ from pathlib import Path
 
 from flask import Flask
 
-from widget import assets, crypto, db, errors, health, logs
+from widget import assets, auth, crypto, db, errors, health, logs, security
 from widget import config as settings
 from widget.secret_key import load_or_create
 
@@ -32,6 +32,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     errors.init_app(app)
     health.init_app(app)
     assets.init_app(app)
+    security.init_app(app)
+    auth.init_app(app)
 
     from widget import cli
 

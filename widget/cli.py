@@ -17,4 +17,7 @@ def migrate_command() -> None:
 
 
 def init_app(app: Flask) -> None:
+    from widget.auth.cli import register as register_workspace_commands
+
+    register_workspace_commands(widget_cli)
     app.cli.add_command(widget_cli)

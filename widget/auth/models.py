@@ -89,6 +89,9 @@ class PanelSession(Base):
     last_seen_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
 
+    user: Mapped[User] = relationship(lazy="joined")
+    workspace: Mapped[Workspace] = relationship(lazy="joined")
+
 
 class AuditEntry(Base):
     __tablename__ = "audit_log"

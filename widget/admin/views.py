@@ -1,0 +1,75 @@
+"""Admin routes. Every query is scoped to the session's workspace: another workspace's user id is
+simply not found (404), whatever the caller puts in the URL."""
+
+from flask import Blueprint, abort, render_template, request
+
+from widget.admin.describe import ACCESS_LABELS, describe
+from widget.auth import audit
+from widget.auth.access import current_panel, require
+from widget.auth.users import (
+    AdminAccessIsFixed,
+    InvalidAccess,
+    find_user,
+    set_access,
+    workspace_users,
+)
+from widget.db import get_session
+
+bp = Blueprint("admin", __name__, url_prefix="/admin")
+
+
+@bp.context_processor
+def _helpers() -> dict:
+    return {"describe": describe, "access_labels": ACCESS_LABELS}
+
+
+def _audit_page():
+    page = request.args.get("page", default=1, type=int) or 1
+    return audit.entries(get_session(), current_panel().workspace_id, page=page)
+
+
+@bp.get("")
+@require("admin", launch="admin")
+def index():
+    panel = current_panel()
+    users = workspace_users(get_session(), panel.workspace_id)
+    return render_template(
+        "admin/index.html", workspace=panel.workspace, users=users, audit=_audit_page()
+    )
+
+
+@bp.get("/audit")
+@require("admin")
+def audit_log():
+    return render_template("admin/_audit.html", audit=_audit_page())
+
+
+@bp.route("/users/<int:user_id>/access", methods=["PATCH", "POST"])
+@require("admin")
+def change_access(user_id: int):
+    panel = current_panel()
+    db = get_session()
+    user = find_user(db, panel.workspace_id, user_id)
+    if user is None:
+        abort(404)
+    wanted = request.form.get("access", "")
+    try:
+        previous = set_access(user, wanted)
+    except (InvalidAccess, AdminAccessIsFixed) as exc:
+        abort(400, str(exc))
+    if previous != wanted:
+        action = "access.revoke" if wanted == "none" else "access.grant"
+        audit.record(
+            db,
+            panel.workspace_id,
+            panel.user,
+            action,
+            f"user {user.crm_user_id}",
+            user_name=user.name,
+            **{"from": previous, "to": wanted},
+        )
+    db.commit()
+    message = f"Saved: {user.name} now has {ACCESS_LABELS[wanted].lower()}."
+    return render_template(
+        "admin/_access_changed.html", user=user, saved_message=message, audit=_audit_page()
+    )

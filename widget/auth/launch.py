@@ -1,0 +1,202 @@
+"""Launch tokens: the short-lived HS256 JWT a CRM signs to open one of our panels in an iframe.
+
+Verification uses joserfc (signature, algorithm allow-list, registered claims) and adds what the
+contract says on top: a lifetime of at most 5 minutes, 60 s of clock skew, the right panel, and a
+`jti` that can be spent once (a row in `used_launch_tokens`, whose primary key makes the check
+atomic across workers and hosts). The README documents the format for integrators.
+"""
+
+import json
+import secrets
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from urllib.parse import urlencode
+
+from joserfc import jws, jwt
+from joserfc.errors import (
+    BadSignatureError,
+    ExpiredTokenError,
+    InvalidClaimError,
+    JoseError,
+    MissingClaimError,
+)
+from joserfc.jwk import OctKey
+from sqlalchemy import delete
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from widget.auth.claims import LaunchRecord, LaunchUser, parse_record, parse_user
+from widget.auth.clock import utcnow
+from widget.auth.models import UsedLaunchToken
+from widget.auth.workspaces import active_secrets, find_workspace
+
+ALGORITHM = "HS256"
+AUDIENCE = "xero-widget"
+MAX_LIFETIME = 300  # seconds from iat to exp
+CLOCK_SKEW = 60  # seconds tolerated either way
+MAX_TOKEN_LENGTH = 8192
+MAX_JTI_LENGTH = 200
+PANELS = ("contact", "company", "deal", "admin")
+
+
+class LaunchError(Exception):
+    """The token cannot open a panel. `reason` is a short, non-secret explanation for integrators;
+    `workspace_id` is set when the (unverified) issuer names a real workspace, so the refusal page
+    may still be framed by that workspace's CRM."""
+
+    def __init__(self, reason: str, workspace_id: str | None = None):
+        super().__init__(reason)
+        self.reason = reason
+        self.workspace_id = workspace_id
+
+
+@dataclass(frozen=True)
+class Launch:
+    workspace_id: str
+    jti: str
+    panel: str
+    user: LaunchUser
+    record: LaunchRecord
+    expires_at: datetime
+
+
+def sign_launch_token(
+    workspace_id: str,
+    secret: str,
+    *,
+    user: dict,
+    record: dict,
+    panel: str,
+    lifetime: int = MAX_LIFETIME,
+    now: datetime | None = None,
+) -> str:
+    """What a CRM does to open a panel (our CLI and the demo CRM use it too)."""
+    issued = int((now or utcnow()).timestamp())
+    claims = {
+        "iss": workspace_id,
+        "aud": AUDIENCE,
+        "sub": str(user["id"]),
+        "iat": issued,
+        "exp": issued + lifetime,
+        "jti": secrets.token_urlsafe(16),
+        "user": user,
+        "record": record,
+        "panel": panel,
+    }
+    return jwt.encode({"alg": ALGORITHM, "typ": "JWT"}, claims, OctKey.import_key(secret))
+
+
+def panel_path(panel: str) -> str:
+    if panel not in PANELS:
+        raise ValueError(f"unknown panel {panel!r}; one of {', '.join(PANELS)}")
+    return f"/{panel}"
+
+
+def launch_url(
+    base_url: str,
+    workspace_id: str,
+    panel: str,
+    user: dict,
+    record: dict,
+    *,
+    secret: str,
+    lifetime: int = MAX_LIFETIME,
+    now: datetime | None = None,
+) -> str:
+    """The iframe URL for `panel`: `{base_url}/{panel}?token=<launch token>`."""
+    token = sign_launch_token(
+        workspace_id, secret, user=user, record=record, panel=panel, lifetime=lifetime, now=now
+    )
+    return f"{base_url.rstrip('/')}{panel_path(panel)}?{urlencode({'token': token})}"
+
+
+def _unverified_issuer(token: str) -> str | None:
+    """Which workspace the token claims to be from, to pick the secrets to verify it with."""
+    try:
+        payload = json.loads(jws.extract_compact(token.encode()).payload)
+    except (JoseError, ValueError, UnicodeError):
+        return None
+    issuer = payload.get("iss") if isinstance(payload, dict) else None
+    return issuer if isinstance(issuer, str) else None
+
+
+def _verified_claims(token: str, secrets_: list[str], workspace_id: str) -> dict:
+    for secret in secrets_:
+        try:
+            return jwt.decode(token, OctKey.import_key(secret), algorithms=[ALGORITHM]).claims
+        except BadSignatureError:
+            continue
+        except (JoseError, ValueError) as exc:
+            raise LaunchError("the token is not a valid HS256 JWT", workspace_id) from exc
+    raise LaunchError("the signature does not match the workspace's secrets", workspace_id)
+
+
+def _check_times(claims: dict, now: datetime, workspace_id: str) -> None:
+    registry = jwt.JWTClaimsRegistry(
+        now=int(now.timestamp()),
+        leeway=CLOCK_SKEW,
+        iss={"essential": True, "value": workspace_id},
+        aud={"essential": True, "value": AUDIENCE},
+        sub={"essential": True},
+        jti={"essential": True},
+        iat={"essential": True},
+        exp={"essential": True},
+    )
+    try:
+        registry.validate(claims)
+    except ExpiredTokenError as exc:
+        raise LaunchError("the token has expired", workspace_id) from exc
+    except MissingClaimError as exc:
+        raise LaunchError(f"missing claim: {exc.description}", workspace_id) from exc
+    except InvalidClaimError as exc:
+        raise LaunchError(f"invalid claim: {exc.description}", workspace_id) from exc
+    if not 0 < claims["exp"] - claims["iat"] <= MAX_LIFETIME:
+        raise LaunchError(f"exp must be within {MAX_LIFETIME} s after iat", workspace_id)
+
+
+def _check_panel(claims: dict, panel: str, workspace_id: str) -> tuple[LaunchUser, LaunchRecord]:
+    if claims.get("panel") != panel:
+        raise LaunchError(f"this token is for another panel, not {panel!r}", workspace_id)
+    try:
+        user = parse_user(claims.get("user"))
+        record = parse_record(claims.get("record"))
+    except ValueError as exc:
+        raise LaunchError(str(exc), workspace_id) from exc
+    if user.id != claims["sub"]:
+        raise LaunchError("sub must equal user.id", workspace_id)
+    if panel != "admin" and record.type != panel:
+        raise LaunchError(f"the {panel} panel needs a {panel} record", workspace_id)
+    return user, record
+
+
+def spend_jti(session: Session, workspace_id: str, jti: str, expires_at: datetime) -> None:
+    """Record the jti as used (and drop rows whose tokens could no longer be accepted anyway)."""
+    now = utcnow()
+    session.execute(delete(UsedLaunchToken).where(UsedLaunchToken.expires_at < now))
+    session.add(UsedLaunchToken(workspace_id=workspace_id, jti=jti, expires_at=expires_at))
+    try:
+        session.commit()
+    except IntegrityError as exc:
+        session.rollback()
+        raise LaunchError("this token has already been used", workspace_id) from exc
+
+
+def verify_launch_token(
+    session: Session, token: str, panel: str, *, now: datetime | None = None
+) -> Launch:
+    """A verified, now spent, launch for `panel`, or LaunchError."""
+    now = now or utcnow()
+    if not token or len(token) > MAX_TOKEN_LENGTH or token.count(".") != 2:
+        raise LaunchError("the token is not a compact JWS")
+    issuer = _unverified_issuer(token)
+    workspace = find_workspace(session, issuer) if issuer else None
+    if workspace is None:
+        raise LaunchError("the token's issuer is not a known workspace")
+    claims = _verified_claims(token, active_secrets(session, workspace.id), workspace.id)
+    _check_times(claims, now, workspace.id)
+    user, record = _check_panel(claims, panel, workspace.id)
+    if len(claims["jti"]) > MAX_JTI_LENGTH:
+        raise LaunchError(f"jti is longer than {MAX_JTI_LENGTH} characters", workspace.id)
+    expires_at = datetime.fromtimestamp(claims["exp"], UTC) + timedelta(seconds=CLOCK_SKEW)
+    spend_jti(session, workspace.id, claims["jti"], expires_at)
+    return Launch(workspace.id, claims["jti"], panel, user, record, expires_at)
