@@ -43,4 +43,8 @@ def create_app(test_config: dict | None = None) -> Flask:
         from widget import sandbox
 
         sandbox.init_app(app)
+
+    from widget import demo
+
+    demo.init_app(app)
     return app
