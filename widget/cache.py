@@ -1,0 +1,391 @@
+"""Per-organisation cache of Xero answers, with shared in-flight fetches and last-known values.
+
+Why each part exists (PRODUCT.md, "Freshness, cost and limits"):
+- Scoped by workspace AND Xero tenant: nothing may cross workspaces, and a workspace that connects
+  another organisation must never see the first one's figures.
+- Single flight: ten reps opening the same customer at once make one Xero call, not ten (Xero
+  allows 5 in flight and 60 a minute per organisation). Waiters get the leader's result or its
+  exception.
+- Stale on error: when Xero fails or says 429, the panel shows the last good figures with their age
+  instead of an error, so entries are kept for a while after they stop being fresh.
+- Values pass through a codec, so a Redis implementation (several gunicorn workers) can follow by
+  implementing the four storage primitives of `Cache`; the in-process one can use the same codec
+  in tests to prove values survive the trip.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import threading
+import time
+from abc import ABC, abstractmethod
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from decimal import Decimal
+from enum import Enum
+from typing import Any, Protocol
+from urllib.parse import quote
+
+from cachetools import TLRUCache
+
+#: How long a value is kept after it stops being fresh, to show when Xero cannot be reached.
+DEFAULT_STALE_FOR = 24 * 60 * 60
+DEFAULT_MAXSIZE = 10_000
+
+
+@dataclass(frozen=True)
+class CacheScope:
+    """One Xero organisation as connected from one workspace: the unit nothing crosses."""
+
+    workspace_id: str
+    tenant_id: str
+
+    def __post_init__(self) -> None:
+        if not str(self.workspace_id).strip() or not str(self.tenant_id).strip():
+            raise ValueError("a cache scope needs both a workspace id and a tenant id")
+
+    @property
+    def prefix(self) -> str:
+        """Escaped so ids containing ':' can never make one scope's keys look like another's."""
+        return (
+            f"w:{quote(str(self.workspace_id), safe='')}:t:{quote(str(self.tenant_id), safe='')}:"
+        )
+
+
+@dataclass(frozen=True)
+class Entry:
+    """A cached value with when it was fetched and until when it counts as fresh (clock seconds)."""
+
+    value: Any
+    fetched_at: float
+    fresh_until: float
+
+    def is_fresh(self, now: float) -> bool:
+        return now < self.fresh_until
+
+    def age(self, now: float) -> float:
+        return max(0.0, now - self.fetched_at)
+
+
+@dataclass(frozen=True)
+class Fetched:
+    """What `get_or_fetch` gives the panel: the value, how old, and whether Xero just failed.
+
+    `stale` with `error` set means "last known figures": show them with their age and Retry.
+    """
+
+    value: Any
+    fetched_at: float
+    from_cache: bool  # served from the cache without calling Xero
+    shared: bool = False  # another caller's fetch, made at the same time, answered this one
+    stale: bool = False
+    error: BaseException | None = None
+
+    def age(self, now: float) -> float:
+        return max(0.0, now - self.fetched_at)
+
+    @property
+    def fetched_at_utc(self) -> datetime:
+        return datetime.fromtimestamp(self.fetched_at, UTC)
+
+
+class Codec(Protocol):
+    def encode(self, value: Any) -> bytes: ...
+
+    def decode(self, data: bytes) -> Any: ...
+
+
+@dataclass
+class _Stored:
+    data: Any  # the encoded value (or the value itself without a codec)
+    fetched_at: float
+    fresh_until: float
+    keep_until: float
+
+
+class _Call:
+    """One in-flight fetch that identical requests wait on."""
+
+    def __init__(self) -> None:
+        self.done = threading.Event()
+        self.result: Entry | None = None
+        self.error: BaseException | None = None
+        self.waiters = 0
+        self.detached = False  # invalidated while running: its result must not be cached
+
+
+class Cache(ABC):
+    """The cache interface, with single flight and stale-on-error built on four primitives.
+
+    Subclasses store `_Stored` records under full keys; everything else (scoping, codec, flights,
+    invalidation order) lives here so every backend behaves the same.
+    """
+
+    def __init__(
+        self,
+        *,
+        codec: Codec | None = None,
+        clock: Callable[[], float] = time.time,
+        stale_for: float = DEFAULT_STALE_FOR,
+    ) -> None:
+        self._codec = codec
+        self._clock = clock
+        self._stale_for = stale_for
+        self._lock = threading.RLock()
+        self._calls: dict[str, _Call] = {}
+
+    # storage primitives ------------------------------------------------------------------------
+
+    @abstractmethod
+    def _read(self, full_key: str) -> _Stored | None: ...
+
+    @abstractmethod
+    def _write(self, full_key: str, stored: _Stored) -> None: ...
+
+    @abstractmethod
+    def _remove(self, full_key: str) -> None: ...
+
+    @abstractmethod
+    def _keys(self, prefix: str) -> list[str]: ...
+
+    # public interface --------------------------------------------------------------------------
+
+    def now(self) -> float:
+        return self._clock()
+
+    def get(self, scope: CacheScope, key: str, *, allow_stale: bool = False) -> Entry | None:
+        """The fresh entry, or with `allow_stale` also a kept one that is no longer fresh."""
+        with self._lock:
+            stored = self._read(scope.prefix + key)
+        if stored is None or not (allow_stale or self.now() < stored.fresh_until):
+            return None
+        return self._entry(stored)
+
+    def set(self, scope: CacheScope, key: str, value: Any, ttl: float) -> Entry:
+        """Store a value fresh for `ttl` seconds (kept `stale_for` longer for error fallback)."""
+        with self._lock:
+            return self._store(scope.prefix + key, value, ttl)
+
+    def delete(self, scope: CacheScope, key: str) -> None:
+        with self._lock:
+            self._remove(scope.prefix + key)
+            self._detach(lambda k: k == scope.prefix + key)
+
+    def invalidate(self, scope: CacheScope, prefix: str = "", *, keep_stale: bool = True) -> int:
+        """Make every entry of `scope` whose key starts with `prefix` no longer fresh; returns how
+        many. With `keep_stale` they stay available as last-known values (after a write, figures
+        are out of date but still better than nothing if Xero then fails); otherwise they go.
+
+        Fetches already in flight for those keys are detached: their callers get the answer, but it
+        is not cached, and new callers start a new fetch (it may predate the write).
+        """
+        full_prefix = scope.prefix + prefix
+        now = self.now()
+        with self._lock:
+            keys = self._keys(full_prefix)
+            for full_key in keys:
+                stored = self._read(full_key)
+                if stored is None:
+                    continue
+                if keep_stale:
+                    stored = dataclasses.replace(stored, fresh_until=min(stored.fresh_until, now))
+                    self._write(full_key, stored)
+                else:
+                    self._remove(full_key)
+            self._detach(lambda k: k.startswith(full_prefix))
+        return len(keys)
+
+    def get_or_fetch(
+        self,
+        scope: CacheScope,
+        key: str,
+        fetch: Callable[[], Any],
+        *,
+        ttl: float,
+        bypass: bool = False,
+        stale_on_error: bool = True,
+        wait_timeout: float | None = None,
+    ) -> Fetched:
+        """The cached value if fresh, else one shared call of `fetch` for all concurrent callers.
+
+        `bypass` (Refresh) skips the cached value but still joins a fetch already in flight, which
+        is as fresh as a new one. If the fetch fails and `stale_on_error`, the last kept value is
+        returned marked stale with the error; with nothing kept, the error is raised.
+        """
+        full_key = scope.prefix + key
+        if not bypass:
+            entry = self.get(scope, key)
+            if entry is not None:
+                return Fetched(entry.value, entry.fetched_at, from_cache=True)
+        try:
+            entry, shared = self._flight(full_key, fetch, ttl, wait_timeout)
+        except Exception as error:
+            kept = self.get(scope, key, allow_stale=True) if stale_on_error else None
+            if kept is None:
+                raise
+            return Fetched(kept.value, kept.fetched_at, from_cache=True, stale=True, error=error)
+        return Fetched(entry.value, entry.fetched_at, from_cache=False, shared=shared)
+
+    def waiting(self, scope: CacheScope, key: str) -> int:
+        """How many callers wait on the fetch in flight for this key (0 if none): for tests and
+        metrics."""
+        with self._lock:
+            call = self._calls.get(scope.prefix + key)
+            return call.waiters if call else 0
+
+    # internals ---------------------------------------------------------------------------------
+
+    def _flight(
+        self, full_key: str, fetch: Callable[[], Any], ttl: float, wait_timeout: float | None
+    ) -> tuple[Entry, bool]:
+        with self._lock:
+            call = self._calls.get(full_key)
+            leader = call is None
+            if leader:
+                call = self._calls[full_key] = _Call()
+            else:
+                call.waiters += 1
+        if not leader:
+            if not call.done.wait(wait_timeout):
+                raise TimeoutError(f"waited {wait_timeout}s for a shared fetch")
+            if call.error is not None:
+                raise call.error
+            return call.result, True
+        try:
+            value = fetch()
+            with self._lock:
+                if call.detached:
+                    now = self.now()
+                    call.result = Entry(value, now, now)
+                else:
+                    call.result = self._store(full_key, value, ttl)
+        except BaseException as error:
+            call.error = error
+            raise
+        finally:
+            with self._lock:
+                if self._calls.get(full_key) is call:
+                    del self._calls[full_key]
+            call.done.set()
+        return call.result, False
+
+    def _store(self, full_key: str, value: Any, ttl: float) -> Entry:
+        if ttl < 0:
+            raise ValueError("ttl must not be negative")
+        now = self.now()
+        data = self._codec.encode(value) if self._codec else value
+        stored = _Stored(data, now, now + ttl, now + ttl + self._stale_for)
+        self._write(full_key, stored)
+        return self._entry(stored)
+
+    def _entry(self, stored: _Stored) -> Entry:
+        value = self._codec.decode(stored.data) if self._codec else stored.data
+        return Entry(value, stored.fetched_at, stored.fresh_until)
+
+    def _detach(self, matches: Callable[[str], bool]) -> None:
+        for full_key in [k for k in self._calls if matches(k)]:
+            self._calls.pop(full_key).detached = True
+
+
+class MemoryCache(Cache):
+    """The in-process cache (one process, the default): a bounded cachetools TLRU under a lock."""
+
+    def __init__(self, *, maxsize: int = DEFAULT_MAXSIZE, **options: Any) -> None:
+        super().__init__(**options)
+        self._items: TLRUCache = TLRUCache(
+            maxsize=maxsize, ttu=lambda _key, stored, _now: stored.keep_until, timer=self._clock
+        )
+
+    def _read(self, full_key: str) -> _Stored | None:
+        return self._items.get(full_key)
+
+    def _write(self, full_key: str, stored: _Stored) -> None:
+        self._items[full_key] = stored
+
+    def _remove(self, full_key: str) -> None:
+        self._items.pop(full_key, None)
+
+    def _keys(self, prefix: str) -> list[str]:
+        self._items.expire()
+        return [key for key in self._items if key.startswith(prefix)]
+
+
+# --- a JSON codec for cached values ------------------------------------------------------------
+
+
+class JsonCodec:
+    """JSON for cached values, keeping Decimal, date, datetime, tuples, enums and the registered
+    frozen dataclasses exact (what Redis would store). Only registered types are rebuilt, so bytes
+    read back from a shared store cannot make us construct arbitrary objects (unlike pickle).
+    """
+
+    def __init__(self, types: Iterable[type] = ()) -> None:
+        self._types = {_type_name(t): t for t in types}
+
+    def encode(self, value: Any) -> bytes:
+        return json.dumps(self._plain(value), separators=(",", ":")).encode()
+
+    def decode(self, data: bytes) -> Any:
+        return self._rebuild(json.loads(data))
+
+    def _plain(self, value: Any) -> Any:
+        if isinstance(value, Enum):  # before str/int: StrEnum and IntEnum are both
+            return self._registered(value, {"$enum": value.value})
+        if value is None or isinstance(value, bool | int | str):
+            return value
+        if isinstance(value, float):
+            return {"$float": repr(value)}
+        if isinstance(value, Decimal):
+            return {"$decimal": str(value)}
+        if isinstance(value, datetime):
+            return {"$datetime": value.isoformat()}
+        if isinstance(value, date):
+            return {"$date": value.isoformat()}
+        if isinstance(value, tuple | list):
+            items = [self._plain(v) for v in value]
+            return {"$tuple": items} if isinstance(value, tuple) else items
+        if isinstance(value, dict):
+            if not all(isinstance(k, str) for k in value):
+                raise TypeError("cached dict keys must be strings")
+            return {"$dict": {k: self._plain(v) for k, v in value.items()}}
+        if dataclasses.is_dataclass(value) and not isinstance(value, type):
+            fields = {
+                f.name: self._plain(getattr(value, f.name)) for f in dataclasses.fields(value)
+            }
+            return self._registered(value, {"$fields": fields})
+        raise TypeError(f"cannot cache a {type(value).__name__}; register it with the codec")
+
+    def _registered(self, value: Any, body: dict) -> dict:
+        name = _type_name(type(value))
+        if name not in self._types:
+            raise TypeError(f"{name} is not registered with the cache codec")
+        return {"$type": name, **body}
+
+    def _rebuild(self, value: Any) -> Any:
+        if isinstance(value, list):
+            return [self._rebuild(v) for v in value]
+        if not isinstance(value, dict):
+            return value
+        if "$type" in value:
+            cls = self._types.get(value["$type"])
+            if cls is None:
+                raise ValueError(f"unknown cached type {value['$type']!r}")
+            if "$enum" in value:
+                return cls(value["$enum"])
+            return cls(**{k: self._rebuild(v) for k, v in value["$fields"].items()})
+        tag, body = next(iter(value.items()))
+        builders = {
+            "$decimal": Decimal,
+            "$float": float,
+            "$datetime": datetime.fromisoformat,
+            "$date": date.fromisoformat,
+            "$tuple": lambda items: tuple(self._rebuild(v) for v in items),
+            "$dict": lambda d: {k: self._rebuild(v) for k, v in d.items()},
+        }
+        return builders[tag](body)
+
+
+def _type_name(cls: type) -> str:
+    return f"{cls.__module__}.{cls.__qualname__}"
