@@ -6,10 +6,14 @@ one keeps them in the database so every worker and the admin page see the same f
 
 from datetime import UTC, datetime
 
-from sqlalchemy import DateTime, Integer, String, select
+from sqlalchemy import DateTime, Integer, String, insert, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped, mapped_column, sessionmaker
 
 from widget.db import Base
+from widget.xero.limits import RateLimitRemaining
+
+_FIGURES = ("day_remaining", "minute_remaining", "app_minute_remaining")
 
 
 class OrganisationUsage(Base):
@@ -24,28 +28,52 @@ class OrganisationUsage(Base):
 
 
 class DatabaseUsageRecorder:
-    """Implements the Xero client's limit recorder on top of `OrganisationUsage`."""
+    """The Xero client's `LimitRecorder` on top of `OrganisationUsage`.
+
+    Many workers record for the same tenant at once, so a row is changed by one UPDATE (figures a
+    response did not carry keep their stored value) and created by an INSERT that, if another
+    worker won the race, falls back to the UPDATE.
+    """
 
     def __init__(self, make_session: sessionmaker):
         self._make_session = make_session
 
-    def record(self, tenant_id: str, remaining, succeeded: bool) -> None:
+    def record(self, tenant_id: str, remaining: RateLimitRemaining, succeeded: bool) -> None:
         now = datetime.now(UTC)
+        figures = {name: getattr(remaining, name) for name in _FIGURES}
+        if self._update(tenant_id, figures, succeeded, now):
+            return
+        row = {"tenant_id": tenant_id, "updated_at": now, **figures}
+        if succeeded:
+            row["last_success_at"] = now
+        try:
+            with self._make_session() as session, session.begin():
+                session.execute(insert(OrganisationUsage).values(**row))
+        except IntegrityError:
+            self._update(tenant_id, figures, succeeded, now)
+
+    def _update(self, tenant_id: str, figures: dict, succeeded: bool, now: datetime) -> bool:
+        changes = {name: value for name, value in figures.items() if value is not None}
+        changes["updated_at"] = now
+        if succeeded:
+            changes["last_success_at"] = now
+        statement = (
+            update(OrganisationUsage)
+            .where(OrganisationUsage.tenant_id == tenant_id)
+            .values(**changes)
+        )
         with self._make_session() as session, session.begin():
-            row = session.get(OrganisationUsage, tenant_id, with_for_update=True)
-            if row is None:
-                row = OrganisationUsage(tenant_id=tenant_id, updated_at=now)
-                session.add(row)
-            for field in ("day_remaining", "minute_remaining", "app_minute_remaining"):
-                value = getattr(remaining, field)
-                if value is not None:
-                    setattr(row, field, value)
-            if succeeded:
-                row.last_success_at = now
-            row.updated_at = now
+            return session.execute(statement).rowcount > 0
 
     def latest(self, tenant_id: str) -> OrganisationUsage | None:
         with self._make_session() as session:
             return session.scalars(
                 select(OrganisationUsage).where(OrganisationUsage.tenant_id == tenant_id)
             ).first()
+
+    def remaining(self, tenant_id: str) -> RateLimitRemaining | None:
+        """The stored figures in the client's own terms (as MemoryLimitRecorder.latest gives)."""
+        row = self.latest(tenant_id)
+        if row is None:
+            return None
+        return RateLimitRemaining(*(getattr(row, name) for name in _FIGURES))

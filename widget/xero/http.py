@@ -7,7 +7,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Mapping
-from urllib.parse import urlencode, urlsplit
+from urllib.parse import quote, urlencode, urlsplit
 
 import requests
 from requests.adapters import HTTPAdapter
@@ -32,7 +32,7 @@ def make_session() -> requests.Session:
 def query_string(params: Mapping[str, object]) -> str:
     """Percent-encoded query (spaces %20, `+` %2B, `"` %22); None values are left out."""
     pairs = [(key, _query_value(value)) for key, value in params.items() if value is not None]
-    return urlencode(pairs, safe=",")
+    return urlencode(pairs, safe=",", quote_via=quote)
 
 
 def _query_value(value: object) -> str:
