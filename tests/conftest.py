@@ -12,6 +12,9 @@ from werkzeug.serving import make_server
 from widget import create_app
 from widget.db import migrate
 
+#: workspaces, launches and panel clients (tests/auth/fixtures.py), for any test folder
+pytest_plugins = ["tests.auth.fixtures"]
+
 POSTGRES_URL = os.environ.get(
     "TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 )
