@@ -20,7 +20,7 @@ class XeroEndpoints:
     def from_config(cls, config: Mapping, request_root: str | None = None) -> XeroEndpoints:
         """Real Xero when XERO_CLIENT_ID/SECRET are set, else the sandbox (at XERO_SANDBOX_URL,
         or under `request_root`, the URL root of the request being served)."""
-        settings = dict(config)
+        settings = {key: config.get(key) for key in ("XERO_USE_SANDBOX", "XERO_SANDBOX_URL")}
         login = xero_host_base(settings, "login.xero.com", request_root)
         identity = xero_host_base(settings, "identity.xero.com", request_root)
         api = xero_host_base(settings, "api.xero.com", request_root)
