@@ -30,6 +30,8 @@ DEFAULT_OPEN_QUOTE_STATUSES = frozenset({"DRAFT", "SENT"})
 ALLOWED_OPEN_QUOTE_STATUSES = frozenset({"DRAFT", "SENT", "ACCEPTED"})
 #: Xero's largest page for Invoices; most contacts fit in one call.
 INVOICE_PAGE_SIZE = 1000
+#: ContactIDs per Invoices call: 50 GUIDs keep the URL near 2 KB, well inside what proxies accept.
+CONTACTS_PER_INVOICE_CALL = 50
 
 
 class InvoiceLike(Protocol):
@@ -222,7 +224,8 @@ def plan_summary_fetches(
     Quotes: `ContactID` and `Status` take one value each. One call per contact without a Status
     filter (then filtering locally) costs fewer calls than one per status; with a single open
     status the filter is sent. Quotes have no summaryOnly or pageSize, so this is the best Xero
-    offers. A single contact's summary is therefore exactly two calls.
+    offers. A single contact's summary is therefore exactly two calls. A company with more than
+    `CONTACTS_PER_INVOICE_CALL` linked contacts gets one Invoices call per chunk.
     """
     ids = sorted(_unique_ids(contact_ids))
     if not ids:
@@ -231,13 +234,14 @@ def plan_summary_fetches(
         Fetch(
             "Invoices",
             (
-                ("ContactIDs", ",".join(ids)),
+                ("ContactIDs", ",".join(chunk)),
                 ("Statuses", AUTHORISED),
                 ("summaryOnly", "true"),
                 ("pageSize", str(INVOICE_PAGE_SIZE)),
                 ("page", "1"),
             ),
         )
+        for chunk in _chunks(ids, CONTACTS_PER_INVOICE_CALL)
     ]
     statuses = sorted(_checked_statuses(open_statuses))
     for contact_id in ids:
@@ -249,6 +253,10 @@ def plan_summary_fetches(
 
 
 # --- helpers ----------------------------------------------------------------------------------
+
+
+def _chunks(items: list[str], size: int) -> list[list[str]]:
+    return [items[start : start + size] for start in range(0, len(items), size)]
 
 
 def _checked_statuses(open_statuses: Collection[str]) -> frozenset[str]:

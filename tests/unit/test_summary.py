@@ -287,3 +287,12 @@ def test_a_single_open_status_is_sent_as_a_filter():
 def test_no_contacts_need_no_calls():
     assert plan_summary_fetches([]) == []
     assert plan_summary_fetches(["", None]) == []
+
+
+def test_very_large_companies_split_contact_ids_into_bounded_invoice_calls():
+    many = [f"{i:08d}-0000-0000-0000-000000000000" for i in range(120)]
+    fetches = plan_summary_fetches(many)
+    invoice_calls = [f for f in fetches if f.endpoint == "Invoices"]
+    assert [len(dict(f.params)["ContactIDs"].split(",")) for f in invoice_calls] == [50, 50, 20]
+    assert sorted(i for f in invoice_calls for i in dict(f.params)["ContactIDs"].split(",")) == many
+    assert sum(f.endpoint == "Quotes" for f in fetches) == 120
