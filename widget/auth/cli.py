@@ -25,7 +25,7 @@ ORIGIN_HELP = "CRM origin allowed to frame the widget, e.g. https://crm.example.
 
 
 def _fail(exc: Exception) -> click.ClickException:
-    return click.ClickException(str(exc).strip("'\""))
+    return click.ClickException(str(exc))
 
 
 @click.command("create-workspace")
