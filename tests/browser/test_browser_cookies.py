@@ -4,7 +4,7 @@ see cookies when Chromium allows them, i.e. the blocking test can fail."""
 
 import pytest
 
-from tests.browser.conftest import ALLOW_ALL_COOKIES, launch_chromium
+from tests.browser.chromium import ALLOW_ALL_COOKIES, launch_chromium
 
 pytestmark = pytest.mark.browser
 

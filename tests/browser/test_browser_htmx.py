@@ -2,7 +2,7 @@
 
 import pytest
 
-from tests.browser.conftest import screenshot
+from tests.browser.chromium import screenshot
 from tests.browser.htmx_cdn import package_json, sri, tarball
 from widget import assets
 

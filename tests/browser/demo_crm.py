@@ -1,0 +1,43 @@
+"""Driving the demo CRM page and the panel inside it, the way a person would."""
+
+from playwright.sync_api import Frame, Page, expect
+
+from tests.browser.chromium import screenshot
+
+ADMIN = "crm-admin"
+
+
+def open_panel(page: Page, crm_url: str, path: str = "", user: str = ADMIN) -> Frame:
+    """Open a demo CRM page as `user` and return the widget's iframe once it has loaded."""
+    page.goto(f"{crm_url}{path}?user={user}")
+    frame = page.frame(name="widget-panel")
+    assert frame is not None, "the demo CRM page has no widget iframe"
+    frame.wait_for_load_state()
+    return frame
+
+
+def connect_xero(page: Page, frame: Frame, organisations: list[str], shots: str) -> None:
+    """Click "Connect to Xero", allow `organisations` in the sandbox's consent popup and, with
+    several, pick the last one in the widget's organisation picker; the popup then closes."""
+    with page.context.expect_page() as opened:
+        frame.get_by_role("button", name="Connect to Xero").click()
+    popup = opened.value
+    popup.wait_for_url("**/identity/connect/authorize?**")
+    for checkbox in popup.get_by_role("checkbox").all():
+        label = checkbox.locator("xpath=..").inner_text()
+        checkbox.set_checked(any(name in label for name in organisations))
+    screenshot(popup, f"{shots}-consent-popup")
+    with popup.expect_event("close"):
+        popup.get_by_role("button", name="Allow access").click()
+        if len(organisations) > 1:
+            picker = popup.get_by_role("heading", name="Choose the Xero organisation")
+            expect(picker).to_be_visible()
+            screenshot(popup, f"{shots}-organisation-picker")
+            popup.get_by_label(organisations[-1]).check()
+            popup.get_by_role("button", name="Connect this organisation").click()
+
+
+def set_access(frame: Frame, member_name: str, level_label: str) -> None:
+    """Change a member's access in the admin panel's access list (saved by htmx at once)."""
+    frame.get_by_label(f"Access for {member_name}").select_option(label=level_label)
+    expect(frame.get_by_role("status").filter(has_text=f"Saved: {member_name}")).to_be_visible()
