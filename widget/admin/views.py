@@ -6,6 +6,7 @@ from flask import Blueprint, abort, render_template, request
 from widget.admin.describe import ACCESS_LABELS, describe
 from widget.auth import audit
 from widget.auth.access import current_panel, require
+from widget.auth.clock import as_utc
 from widget.auth.users import (
     AdminAccessIsFixed,
     InvalidAccess,
@@ -16,11 +17,12 @@ from widget.auth.users import (
 from widget.db import get_session
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
+GRANT_WORDS = {"none": "no", "view": "view", "edit": "edit"}
 
 
 @bp.context_processor
 def _helpers() -> dict:
-    return {"describe": describe, "access_labels": ACCESS_LABELS}
+    return {"describe": describe, "access_labels": ACCESS_LABELS, "as_utc": as_utc}
 
 
 def _audit_page():
@@ -69,7 +71,7 @@ def change_access(user_id: int):
             **{"from": previous, "to": wanted},
         )
     db.commit()
-    message = f"Saved: {user.name} now has {ACCESS_LABELS[wanted].lower()}."
+    message = f"Saved: {user.name} now has {GRANT_WORDS[wanted]} access."
     return render_template(
         "admin/_access_changed.html", user=user, saved_message=message, audit=_audit_page()
     )
