@@ -4,7 +4,7 @@ from pathlib import Path
 
 from flask import Flask
 
-from widget import assets, auth, crypto, db, errors, health, logs, security
+from widget import assets, auth, connection, crypto, db, errors, health, logs, security
 from widget import config as settings
 from widget.secret_key import load_or_create
 
@@ -34,6 +34,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     assets.init_app(app)
     security.init_app(app)
     auth.init_app(app)
+    connection.init_app(app)
 
     from widget import cli
 
