@@ -92,3 +92,11 @@ def screenshot(page: Page, name: str) -> Path:
     path = RESULTS / f"{name}.png"
     page.screenshot(path=str(path), full_page=True)
     return path
+
+
+def panel_screenshot(page: Page, name: str) -> Path:
+    """Just the widget's 360 px iframe, to judge the panel at the width a CRM sidebar gives it."""
+    RESULTS.mkdir(exist_ok=True)
+    path = RESULTS / f"{name}-panel.png"
+    page.locator("#widget-panel").screenshot(path=str(path))
+    return path
