@@ -1,5 +1,5 @@
-"""Placeholder contact, company and deal panels (blueprint `panels`): after a launch they show the
-CRM record they were opened for; later work fills them with Xero figures."""
+"""Placeholder company and deal panels (blueprint `panels`; the contact panel is widget.contact):
+after a launch they show the CRM record they were opened for; later work fills them in."""
 
 from flask import Blueprint, abort, render_template
 
@@ -13,12 +13,6 @@ def _render(panel_name: str):
     if panel.panel != panel_name:
         abort(404, f"This session was opened for a {panel.panel} panel, not a {panel_name} panel.")
     return render_template("panels/placeholder.html", panel=panel_name, record=panel.record)
-
-
-@bp.get("/contact")
-@require("view", launch="contact")
-def contact():
-    return _render("contact")
 
 
 @bp.get("/company")
