@@ -5,7 +5,7 @@ The callback and pick are top-level popup pages outside the iframe: no panel ses
 so `state` alone authorises them (see widget.connection.flow).
 """
 
-from flask import Blueprint, render_template, request, url_for
+from flask import Blueprint, current_app, render_template, request, url_for
 
 from widget.auth.access import current_panel, public, require
 from widget.connection import flow, lifecycle
@@ -37,8 +37,7 @@ def status():
 @require("admin")
 def start():
     panel = current_panel()
-    redirect_uri = url_for("connection.callback", _external=True)
-    authorize_url = flow.start(get_session(), panel.workspace_id, panel.user.id, redirect_uri)
+    authorize_url = flow.start(get_session(), panel.workspace_id, panel.user.id, _redirect_uri())
     return render_template("connection/started.html", authorize_url=authorize_url)
 
 
@@ -62,7 +61,7 @@ def callback():
     if not code or not state:
         return _popup("problem", message=flow.EXPIRED, status=400)
     try:
-        outcome = flow.finish(state, code, url_for("connection.callback", _external=True))
+        outcome = flow.finish(state, code, _redirect_uri())
     except ConnectFlowError as exc:
         return _popup("problem", message=exc.message, status=exc.status)
     if isinstance(outcome, flow.Choose):
@@ -78,6 +77,14 @@ def pick():
     except ConnectFlowError as exc:
         return _popup("problem", message=exc.message, status=exc.status)
     return _popup("connected", tenant_name=outcome.tenant_name, restored=outcome.restored)
+
+
+def _redirect_uri() -> str:
+    """Where Xero sends the popup back: this app's callback at the request's host, unless
+    XERO_REDIRECT_URI pins it (a proxy that hides the public host or scheme)."""
+    return current_app.config.get("XERO_REDIRECT_URI") or url_for(
+        "connection.callback", _external=True
+    )
 
 
 def _popup(outcome: str, status: int = 200, **context):
