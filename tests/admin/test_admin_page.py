@@ -113,6 +113,9 @@ def test_an_unknown_grant_is_a_400_and_changes_nothing(auth_app, tenant, value):
     rita = _user(auth_app, tenant, "rep-1")
     response = admin.patch(f"/admin/users/{rita.id}/access", data={"access": value})
     assert response.status_code == 400
+    body = response.get_data(as_text=True)
+    assert body.lstrip().startswith(f'<li id="user-{rita.id}"')  # htmx swaps it back in place
+    assert "Not saved: access must be one of none, view, edit" in body
     assert _user(auth_app, tenant, "rep-1").access == "none"
 
 

@@ -46,6 +46,19 @@ def audit_log():
     return render_template("admin/_audit.html", audit=_audit_page())
 
 
+def _audit_grant(db, panel, user, previous: str, wanted: str) -> None:
+    action = "access.revoke" if wanted == "none" else "access.grant"
+    audit.record(
+        db,
+        panel.workspace_id,
+        panel.user,
+        action,
+        f"user {user.crm_user_id}",
+        user_name=user.name,
+        **{"from": previous, "to": wanted},
+    )
+
+
 @bp.route("/users/<int:user_id>/access", methods=["PATCH", "POST"])
 @require("admin")
 def change_access(user_id: int):
@@ -58,18 +71,10 @@ def change_access(user_id: int):
     try:
         previous = set_access(user, wanted)
     except (InvalidAccess, AdminAccessIsFixed) as exc:
-        abort(400, str(exc))
+        # htmx swaps 4xx responses too: the row comes back unchanged, saying why
+        return render_template("admin/_user_row.html", user=user, error_message=str(exc)), 400
     if previous != wanted:
-        action = "access.revoke" if wanted == "none" else "access.grant"
-        audit.record(
-            db,
-            panel.workspace_id,
-            panel.user,
-            action,
-            f"user {user.crm_user_id}",
-            user_name=user.name,
-            **{"from": previous, "to": wanted},
-        )
+        _audit_grant(db, panel, user, previous, wanted)
     db.commit()
     message = f"Saved: {user.name} now has {GRANT_WORDS[wanted]} access."
     return render_template(
