@@ -143,15 +143,16 @@ def test_users_of_another_workspace_are_not_found(db_app):
     assert _audit_rows(db_app, theirs) == [] and _audit_rows(db_app, ours) == []
 
 
-def test_the_audit_log_is_paged_newest_first_and_per_workspace(auth_app, tenant):
-    other = make_tenant(auth_app)
-    with auth_app.app_context():
+def test_the_audit_log_is_paged_newest_first_and_per_workspace(db_app):
+    tenant = make_tenant(db_app)
+    other = make_tenant(db_app)
+    with db_app.app_context():
         db = get_session()
         for number in range(25):
             audit.record(db, tenant.id, None, "test.event", f"thing {number:02d}")
         audit.record(db, other.id, None, "test.event", "not yours")
         db.commit()
-    admin = launch(auth_app, tenant, "admin", user_id="boss", admin=True)
+    admin = launch(db_app, tenant, "admin", user_id="boss", admin=True)
     first = admin.get("/admin/audit").get_data(as_text=True)
     assert first.count("test.event") == 20
     assert first.index("thing 24") < first.index("thing 23")

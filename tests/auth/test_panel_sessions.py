@@ -76,22 +76,24 @@ def test_only_the_sha256_of_the_token_is_stored(auth_app, tenant):
     assert row.record["name"] == "Test Contact Ltd" and row.panel == "contact"
 
 
-def test_sessions_expire_after_fifteen_idle_minutes(auth_app, tenant):
-    panel = launch(auth_app, tenant, "contact", access="view")
-    row = _stored(auth_app, panel.token)
+def test_sessions_expire_after_fifteen_idle_minutes(db_app):
+    tenant = make_tenant(db_app)
+    panel = launch(db_app, tenant, "contact", access="view")
+    row = _stored(db_app, panel.token)
     lifetime = as_utc(row.expires_at) - as_utc(row.last_seen_at)
     assert lifetime == timedelta(minutes=15)
-    _age(auth_app, panel.token, expires_in=timedelta(seconds=-1), seen_ago=timedelta(minutes=15))
+    _age(db_app, panel.token, expires_in=timedelta(seconds=-1), seen_ago=timedelta(minutes=15))
     response = panel.get("/contact")
     assert response.status_code == 401
     assert response.headers["HX-Retarget"] == "body"  # the message replaces the whole panel
 
 
-def test_sessions_are_renewed_while_in_use(auth_app, tenant):
-    panel = launch(auth_app, tenant, "contact", access="view")
-    _age(auth_app, panel.token, expires_in=timedelta(seconds=30), seen_ago=timedelta(minutes=14))
+def test_sessions_are_renewed_while_in_use(db_app):
+    tenant = make_tenant(db_app)
+    panel = launch(db_app, tenant, "contact", access="view")
+    _age(db_app, panel.token, expires_in=timedelta(seconds=30), seen_ago=timedelta(minutes=14))
     assert panel.get("/contact").status_code == 200
-    row = _stored(auth_app, panel.token)
+    row = _stored(db_app, panel.token)
     assert as_utc(row.expires_at) > utcnow() + timedelta(minutes=14)
 
 
