@@ -58,6 +58,14 @@ def from_environment(instance_path: str) -> dict:
         "SANDBOX_DAILY_LIMIT": _env_int("SANDBOX_DAILY_LIMIT", 5000),
         "SANDBOX_MINUTE_LIMIT": _env_int("SANDBOX_MINUTE_LIMIT", 60),
         "SANDBOX_CONCURRENT_LIMIT": _env_int("SANDBOX_CONCURRENT_LIMIT", 5),
+        "SANDBOX_APP_MINUTE_LIMIT": _env_int("SANDBOX_APP_MINUTE_LIMIT", 10000),
+        # How long an Idempotency-Key is remembered (sandbox clock seconds; Xero: about 6 min).
+        "SANDBOX_IDEMPOTENCY_SECONDS": _env_int("SANDBOX_IDEMPOTENCY_SECONDS", 360),
+        # Seed of the demo data (same seed and day: same organisations, contacts, documents).
+        "SANDBOX_SEED": _env_int("SANDBOX_SEED", 20261122),
+        # The one app the sandbox knows (the widget's XERO_CLIENT_ID/SECRET when sandboxed).
+        "SANDBOX_CLIENT_ID": "sandbox-client",
+        "SANDBOX_CLIENT_SECRET": "sandbox-secret",
         # The sandbox keeps its organisations in a database of its own (shared by CLI and server).
         "SANDBOX_DATABASE_URL": _env(
             "SANDBOX_DATABASE_URL", "sqlite:///" + str(Path(instance_path) / "sandbox.sqlite3")

@@ -1,0 +1,136 @@
+"""Reading lists of documents: SQL for the indexed filters, then `where`, order and paging.
+
+Rows are fetched with their key columns; the JSON body is decoded only when a `where` needs a
+field that is not a column, and for the page that is returned.
+"""
+
+import json
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from widget.sandbox.models import Document
+from widget.sandbox.problems import query_parse_error
+from widget.sandbox.serialise import parse_date
+from widget.sandbox.where import WhereError, compile_where
+
+MAX_PAGE_SIZE = 1000
+DEFAULT_PAGE_SIZE = 100
+
+
+class Record:
+    """One row under a `where`: key columns directly, other fields from the decoded JSON."""
+
+    __slots__ = ("row", "_body")
+
+    def __init__(self, row: Document):
+        self.row, self._body = row, None
+
+    def body(self) -> dict:
+        if self._body is None:
+            self._body = json.loads(self.row.body)
+        return self._body
+
+
+def _walk(body: dict, path: str) -> Any:
+    value: Any = body
+    for part in path.split("."):
+        if not isinstance(value, dict):
+            return None
+        key = next((k for k in value if k.lower() == part.lower()), None)
+        value = value.get(key) if key else None
+    if isinstance(value, str) and value.startswith("/Date("):
+        return parse_date(value)
+    return value
+
+
+@dataclass(frozen=True)
+class Fields:
+    """The fields a `where` may name for one resource; some are served by columns."""
+
+    names: frozenset[str]
+    columns: dict[str, Callable[[Document], Any]]
+
+    def known(self, path: str) -> bool:
+        return path.split(".")[0].lower() in self.names
+
+    def get(self, record: Record, path: str) -> Any:
+        column = self.columns.get(path.lower())
+        return column(record.row) if column else _walk(record.body(), path)
+
+
+def fields(names: str, **columns: Callable[[Document], Any]) -> Fields:
+    lowered = {key.lower().replace("__", "."): getter for key, getter in columns.items()}
+    return Fields(frozenset(name.lower() for name in names.split()), lowered)
+
+
+def apply_where(records: Iterable[Record], text: str | None, spec: Fields) -> list[Record]:
+    records = list(records)
+    if not text:
+        return records
+    try:
+        predicate = compile_where(text, spec.get, spec.known)
+    except WhereError as exc:
+        raise query_parse_error(str(exc)) from None
+    return [record for record in records if predicate(record)]
+
+
+def fetch(session: Session, tenant_id: str, kind: str, *conditions, order=()) -> list[Record]:
+    query = select(Document).where(Document.tenant_id == tenant_id, Document.kind == kind)
+    query = query.where(*conditions).order_by(*order, Document.position)
+    return [Record(row) for row in session.scalars(query)]
+
+
+@dataclass(frozen=True)
+class Page:
+    records: list[Record]
+    pagination: dict | None
+
+
+def paginate(records: list[Record], args, default_paged: bool = False, sized=True) -> Page:
+    """Xero paging: `page` (1-based) and, where supported, `pageSize` (at most 1000)."""
+    if "page" not in args and not default_paged:
+        return Page(records, None)
+    page = max(_int(args.get("page"), "page", 1), 1)
+    size = DEFAULT_PAGE_SIZE
+    if sized and args.get("pageSize"):
+        size = min(max(_int(args.get("pageSize"), "pageSize", size), 1), MAX_PAGE_SIZE)
+    count = len(records)
+    pagination = {
+        "page": page,
+        "pageSize": size,
+        "pageCount": (count + size - 1) // size,
+        "itemCount": count,
+    }
+    return Page(records[(page - 1) * size : page * size], pagination)
+
+
+def _int(value, name: str, default: int) -> int:
+    if value in (None, ""):
+        return default
+    try:
+        return int(value)
+    except ValueError:
+        raise query_parse_error(f"'{value}' is not a valid value for {name}") from None
+
+
+def id_list(value: str | None) -> list[str]:
+    """A comma-separated query list (`IDs`, `ContactIDs`, `Statuses`…), quotes stripped."""
+    return [part.strip().strip('"').strip() for part in (value or "").split(",") if part.strip()]
+
+
+def date_arg(args, name: str) -> date | None:
+    if not args.get(name):
+        return None
+    found = parse_date(args[name])
+    if found is None:
+        raise query_parse_error(f"'{args[name]}' is not a valid date for {name}")
+    return found
+
+
+def bodies(records: list[Record]) -> list[dict]:
+    return [record.body() for record in records]
