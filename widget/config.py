@@ -45,6 +45,12 @@ def from_environment(instance_path: str) -> dict:
         ),
         "REDIS_URL": _env("REDIS_URL"),
         "LOG_LEVEL": _env("LOG_LEVEL", "INFO"),
+        "PANEL_SESSION_IDLE_SECONDS": _env_int("PANEL_SESSION_IDLE_SECONDS", 15 * 60),
+        # The demo CRM page frames the panels from the other loopback name on the same port.
+        "DEMO_WORKSPACE_ORIGINS": _env(
+            "DEMO_WORKSPACE_ORIGINS",
+            "http://localhost:{port} http://127.0.0.1:{port}".format(port=_env("PORT", "5000")),
+        ),
         # Xero: real when both credentials are set, otherwise the built-in sandbox.
         "XERO_USE_SANDBOX": use_sandbox,
         "XERO_CLIENT_ID": client_id or "sandbox-client",

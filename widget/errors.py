@@ -1,4 +1,8 @@
-"""Error responses as JSON for API callers and as a plain page for people, never a stack trace."""
+"""Error responses as JSON for API callers and as a plain page for people, never a stack trace.
+
+An htmx request gets only the message fragment, so a failed swap never nests a whole page inside a
+panel; `*/*` (curl, requests) counts as a person, JSON is for callers that ask for it.
+"""
 
 import logging
 
@@ -9,14 +13,21 @@ log = logging.getLogger(__name__)
 
 
 def wants_json() -> bool:
-    best = request.accept_mimetypes.best_match(["application/json", "text/html"])
-    return best == "application/json" or request.path.startswith("/api/")
+    if request.path.startswith("/api/"):
+        return True
+    best = request.accept_mimetypes.best_match(["text/html", "application/json"])
+    return best == "application/json"
+
+
+def is_htmx() -> bool:
+    return request.headers.get("HX-Request") == "true"
 
 
 def _respond(status: int, title: str, message: str):
     if wants_json():
         return jsonify(error=title, message=message), status
-    return render_template("error.html", status=status, title=title, message=message), status
+    template = "error_fragment.html" if is_htmx() else "error.html"
+    return render_template(template, status=status, title=title, message=message), status
 
 
 def init_app(app: Flask) -> None:
