@@ -118,3 +118,100 @@ def live_server(tmp_path_factory) -> Iterator[LiveServer]:
     path = tmp_path_factory.mktemp("live") / "widget.sqlite3"
     application = make_test_app(f"sqlite:///{path}")
     yield from serve(application)
+
+
+# -- the Xero sandbox: tokens through its real consent page, and putting its state back ----------
+
+SANDBOX_CLIENT = ("sandbox-client", "sandbox-secret")
+SANDBOX_REDIRECT_URI = "http://127.0.0.1/callback"
+
+
+@dataclass
+class SandboxTokens:
+    access_token: str
+    refresh_token: str | None
+    #: organisation name -> tenant id, for the organisations consented to
+    tenants: dict[str, str]
+
+    @property
+    def tenant_id(self) -> str:
+        """The first (often only) organisation's tenant id."""
+        return next(iter(self.tenants.values()))
+
+    def headers(self, tenant_id: str | None = None) -> dict[str, str]:
+        return {
+            "Authorization": f"Bearer {self.access_token}",
+            "xero-tenant-id": tenant_id or self.tenant_id,
+            "Accept": "application/json",
+        }
+
+
+def obtain_tokens(
+    sandbox_url: str, org_names=("Demo Company (NZ)",), scope: str | None = None
+) -> SandboxTokens:
+    """Consent to `org_names` on the sandbox's page and exchange the code (PKCE), over HTTP."""
+    import base64
+    import hashlib
+    import html
+    import re
+    import secrets
+    from urllib.parse import parse_qs, urlsplit
+
+    import requests
+
+    from widget.config import DEFAULT_SCOPES
+
+    verifier = secrets.token_urlsafe(48)
+    challenge = base64.urlsafe_b64encode(hashlib.sha256(verifier.encode()).digest())
+    params = {
+        "response_type": "code",
+        "client_id": SANDBOX_CLIENT[0],
+        "redirect_uri": SANDBOX_REDIRECT_URI,
+        "scope": scope or DEFAULT_SCOPES,
+        "state": secrets.token_urlsafe(8),
+        "code_challenge": challenge.rstrip(b"=").decode(),
+        "code_challenge_method": "S256",
+    }
+    authorize = f"{sandbox_url}/login.xero.com/identity/connect/authorize"
+    page = requests.get(authorize, params=params, timeout=10)
+    assert page.status_code == 200, page.text[:300]
+    pattern = r'name="tenant" value="([^"]+)"[^>]*>\s*<span class="org-name">([^<]+)</span>'
+    offered = {html.unescape(name): tenant for tenant, name in re.findall(pattern, page.text)}
+    tenants = {name: offered[name] for name in org_names}
+    form = params | {"tenant": list(tenants.values()), "action": "allow"}
+    answer = requests.post(authorize, data=form, allow_redirects=False, timeout=10)
+    assert answer.status_code == 302, answer.text[:300]
+    query = parse_qs(urlsplit(answer.headers["Location"]).query)
+    assert query["state"] == [params["state"]]
+    token = requests.post(
+        f"{sandbox_url}/identity.xero.com/connect/token",
+        data={
+            "grant_type": "authorization_code",
+            "code": query["code"][0],
+            "redirect_uri": SANDBOX_REDIRECT_URI,
+            "code_verifier": verifier,
+        },
+        auth=SANDBOX_CLIENT,
+        timeout=10,
+    )
+    assert token.status_code == 200, token.text
+    body = token.json()
+    return SandboxTokens(body["access_token"], body.get("refresh_token"), tenants)
+
+
+@pytest.fixture
+def sandbox_reset(live_server):
+    """The live server's sandbox; its faults, clock and rate-limit counters are put back after
+    the test (documents a test creates stay: give them unique names)."""
+    sandbox = live_server.app.extensions["sandbox"]
+    sandbox.limits.reset()
+    yield sandbox
+    sandbox.faults.clear()
+    sandbox.clock.reset()
+    sandbox.limits.reset()
+
+
+@pytest.fixture
+def sandbox_token(live_server, sandbox_reset) -> SandboxTokens:
+    """Tokens for Demo Company (NZ) on the live server, obtained through the consent page."""
+    return obtain_tokens(live_server.sandbox_url)

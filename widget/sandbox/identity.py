@@ -150,6 +150,12 @@ def revocation():
     return Response(status=200)
 
 
+def _utc(moment) -> str:
+    """Xero's 7-digit fraction; with the "Z" the spec's date-time format requires (real Xero
+    leaves the zone out)."""
+    return moment.isoformat(timespec="microseconds") + "0Z"
+
+
 def _connection_json(row, names: dict[str, str]) -> dict:
     return {
         "id": row.connection_id,
@@ -157,8 +163,8 @@ def _connection_json(row, names: dict[str, str]) -> dict:
         "tenantId": row.tenant_id,
         "tenantType": "ORGANISATION",
         "tenantName": names.get(row.tenant_id, ""),
-        "createdDateUtc": row.created_at.isoformat(timespec="microseconds") + "0",
-        "updatedDateUtc": row.updated_at.isoformat(timespec="microseconds") + "0",
+        "createdDateUtc": _utc(row.created_at),
+        "updatedDateUtc": _utc(row.updated_at),
     }
 
 
