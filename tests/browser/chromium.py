@@ -90,7 +90,7 @@ def serve_cdn(context: BrowserContext, htmx_js: bytes, log: BrowserLog) -> None:
 def screenshot(page: Page, name: str) -> Path:
     RESULTS.mkdir(exist_ok=True)
     path = RESULTS / f"{name}.png"
-    page.screenshot(path=str(path), full_page=True)
+    page.screenshot(path=str(path))  # full_page re-lays out cross-site iframes wrongly
     return path
 
 
