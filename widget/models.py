@@ -9,4 +9,5 @@ from widget.auth.models import (  # noqa: F401
     WorkspaceSecret,
 )
 from widget.connection.models import PendingConnect, XeroConnection  # noqa: F401
+from widget.contact.models import ContactLink  # noqa: F401
 from widget.xero_usage import OrganisationUsage  # noqa: F401

@@ -8,6 +8,8 @@ from flask import Flask
 
 
 def init_app(app: Flask) -> None:
+    from widget.contact import service
     from widget.contact.views import bp
 
+    service.init_app(app)
     app.register_blueprint(bp)

@@ -1,16 +1,212 @@
-"""Routes of the contact panel."""
+"""Routes of the contact panel: the launched page (full or quick view) and its htmx fragments.
 
-from flask import Blueprint, abort, render_template
+Reading needs `view`; linking, unlinking and creating need `edit` (hidden from view-only users in
+the templates, and refused here by the decorator). Fragments answer the element that asked; a
+state change (link, unlink, create) answers with the whole panel body.
+"""
 
-from widget.auth.access import current_panel, require
+from flask import Blueprint, render_template, request, url_for
+
+from widget.auth.access import require
+from widget.contact import context, links
+from widget.contact import panel as states
+from widget.contact.forms import ContactForm
+from widget.db import get_session
+from widget.xero import XeroError, XeroNotFound, XeroValidationError
+from widget.xero.filters import guid
 
 bp = Blueprint("contact", __name__, url_prefix="/contact")
+
+MIN_SEARCH_LENGTH = 2
 
 
 @bp.get("")
 @require("view", launch="contact")
 def panel():
-    session = current_panel()
-    if session.panel != "contact":
-        abort(404, f"This session was opened for a {session.panel} panel, not a contact panel.")
-    return render_template("panels/placeholder.html", panel="contact", record=session.record)
+    quick = request.args.get("view") == "quick"
+    return _page(context.load(), "contact/quick.html" if quick else "contact/panel.html")
+
+
+@bp.get("/quick")
+@require("view", launch="contact")
+def quick_page():
+    return _page(context.load(), "contact/quick.html")
+
+
+@bp.get("/summary")
+@require("view")
+def summary():
+    ctx = context.load()
+    if ctx.link is None:
+        return _body(ctx, retarget=True)
+    quick = request.args.get("view") == "quick"
+    outcome = states.summary(ctx, ctx.link, refresh=request.args.get("refresh") == "1")
+    if outcome.summary is None:
+        retry = url_for("contact.summary", view="quick" if quick else None)
+        return _error(ctx, outcome.error, retry=(retry, "#contact-summary"), menu=not quick)
+    template = "contact/quick_summary.html" if quick else "contact/summary.html"
+    return render_template(template, ctx=ctx, summary=outcome.summary)
+
+
+@bp.get("/details")
+@require("view")
+def details():
+    ctx = context.load()
+    if ctx.link is None:
+        return _body(ctx, retarget=True)
+    outcome = states.summary(ctx, ctx.link)
+    if outcome.summary is None:
+        return _error(ctx, outcome.error, retry=(url_for("contact.details"), "#contact-details"))
+    return render_template("contact/details.html", ctx=ctx, summary=outcome.summary)
+
+
+@bp.get("/suggestions")
+@require("view")
+def suggestions():
+    ctx = context.load()
+    if ctx.problem is not None:
+        return _error(ctx, states.failure(ctx, ctx.problem, log_it=False))
+    try:
+        fetched = ctx.xero.suggestions(ctx.crm_contact)
+    except (XeroError, TimeoutError) as exc:
+        retry = (url_for("contact.suggestions"), "#contact-suggestions")
+        return _error(ctx, states.failure(ctx, exc), retry=retry)
+    return render_template("contact/suggestions.html", ctx=ctx, suggestions=fetched.value)
+
+
+@bp.get("/search")
+@require("view")
+def search():
+    ctx = context.load()
+    term = " ".join(request.args.get("q", "").split())
+    if ctx.problem is not None:
+        return _error(ctx, states.failure(ctx, ctx.problem, log_it=False))
+    if len(term) < MIN_SEARCH_LENGTH:
+        return render_template("contact/search_results.html", ctx=ctx, term=term, results=None)
+    try:
+        fetched = ctx.xero.search(term)
+    except (XeroError, TimeoutError) as exc:
+        return _error(ctx, states.failure(ctx, exc))
+    return render_template("contact/search_results.html", ctx=ctx, term=term, results=fetched.value)
+
+
+@bp.post("/link")
+@require("edit")
+def link():
+    ctx = context.load()
+    try:
+        contact_id = guid(request.form.get("xero_contact_id", ""))
+    except ValueError:
+        return _notice(ctx, "Choose a Xero contact to link.", 400)
+    if ctx.problem is not None:
+        return _notice(ctx, ctx.problem.message_for(ctx.is_admin), 409)
+    try:
+        contact = ctx.xero.contact(contact_id)
+    except XeroNotFound:
+        return _notice(ctx, "That Xero contact no longer exists. Search again.", 404)
+    except (XeroError, TimeoutError) as exc:
+        return _error(ctx, states.failure(ctx, exc), target="#contact-notice")
+    links.link(get_session(), ctx.link_key, contact.contact_id, contact.name, ctx.user)
+    get_session().commit()
+    return _body(ctx)
+
+
+@bp.post("/unlink")
+@require("edit")
+def unlink():
+    ctx = context.load()
+    if ctx.problem is None:
+        links.unlink(get_session(), ctx.link_key, ctx.user)
+        get_session().commit()
+    return _body(ctx)
+
+
+@bp.post("/new")
+@require("edit")
+def create_contact():
+    ctx = context.load()
+    form = ContactForm.from_post(request.form)
+    if ctx.problem is not None:
+        form.general_errors.append(ctx.problem.message_for(ctx.is_admin))
+        return _form(ctx, form, 409)
+    if not form.validate():
+        return _form(ctx, form, 422)
+    try:
+        contact = ctx.xero.create_contact(form.draft(), form.idempotency_key)
+    except XeroValidationError as exc:
+        form.refused(exc)
+        return _form(ctx, form, 422)
+    except (XeroError, TimeoutError) as exc:
+        form.general_errors.append(states.failure(ctx, exc).message)
+        return _form(ctx, form, 503)
+    db = get_session()
+    links.record_created_contact(db, ctx.link_key, contact.contact_id, contact.name, ctx.user)
+    links.link(db, ctx.link_key, contact.contact_id, contact.name, ctx.user)
+    db.commit()
+    return _body(ctx, retarget=True)
+
+
+@bp.get("/drafts/<any(quote, invoice, bill):kind>")
+@require("edit")
+def draft_entry(kind: str):
+    """Entry point of the drafts feature (its forms belong to the drafts work)."""
+    return render_template("contact/draft_entry.html", ctx=context.load(), kind=kind)
+
+
+# --- responses ----------------------------------------------------------------------------------
+
+
+def _page(ctx, template: str):
+    link = ctx.link
+    warm = states.warm_summary(ctx, link) if link is not None else None
+    return render_template(
+        template,
+        ctx=ctx,
+        link=link,
+        summary=warm,
+        form=ContactForm.from_record(ctx.record),
+        lang=ctx.lang,
+    )
+
+
+def _body(ctx, *, retarget: bool = False):
+    """The whole panel body for the current state (after a change, or when it moved on)."""
+    link = ctx.reload_link()
+    warm = states.warm_summary(ctx, link) if link is not None else None
+    body = render_template(
+        "contact/body.html",
+        ctx=ctx,
+        link=link,
+        summary=warm,
+        form=ContactForm.from_record(ctx.record),
+    )
+    headers = {"HX-Retarget": "#contact-body", "HX-Reswap": "innerHTML"} if retarget else {}
+    return body, 200, headers
+
+
+def _error(ctx, error, *, retry=None, target: str | None = None, menu: bool = False):
+    """Error fetching details; `retry` is (url, target) for the Retry button, `menu` keeps the
+    actions menu (Unlink works whatever Xero's state)."""
+    headers = {"Retry-After": str(error.retry_after)} if error.retry_after else {}
+    if target:
+        headers |= {"HX-Retarget": target, "HX-Reswap": "innerHTML"}
+    retry_url, retry_target = retry or (None, None)
+    page = render_template(
+        "contact/error.html",
+        ctx=ctx,
+        error=error,
+        retry_url=retry_url,
+        retry_target=retry_target,
+        menu=menu,
+    )
+    return page, 503 if error.can_retry else 200, headers
+
+
+def _notice(ctx, message: str, status: int):
+    """A message about an action, shown above the panel body (the body stays as it was)."""
+    headers = {"HX-Retarget": "#contact-notice", "HX-Reswap": "innerHTML"}
+    return render_template("contact/notice.html", ctx=ctx, message=message), status, headers
+
+
+def _form(ctx, form: ContactForm, status: int):
+    return render_template("contact/add_contact_form.html", ctx=ctx, form=form), status

@@ -1,0 +1,1 @@
+"""Benchmarks (run them as `python -m bench.<name>`); importable so tests can share their meters."""

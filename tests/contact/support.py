@@ -1,0 +1,186 @@
+"""Helpers for the contact-panel tests: a served app whose sandbox answers Xero (metered),
+workspaces connected through the real consent flow, panels opened as a CRM would, and the
+sandbox's own data read straight from its database (arithmetic that bypasses the widget)."""
+
+from __future__ import annotations
+
+import json
+import re
+import secrets
+import time
+from dataclasses import dataclass
+from datetime import UTC
+from decimal import Decimal
+from html.parser import HTMLParser
+
+import requests
+from sqlalchemy import select
+
+from bench.contact_panel import XeroMeter
+from tests.connection.support import Workspace, connect_organisation, new_workspace
+from widget.auth.launch import sign_launch_token
+from widget.auth.users import find_by_crm_id, set_access
+from widget.cache import CacheScope
+from widget.contact import throttle
+from widget.db import get_session
+from widget.sandbox.models import Document
+
+SESSION = re.compile(r'<meta name="widget-session" content="([^"]+)"')
+NZ = "Demo Company (NZ)"
+UK = "Demo Company (UK)"
+
+
+class OffsetClock:
+    """Real time plus an offset a test may move (the panel cache's clock): TTLs and Retry-After
+    waits pass without sleeping."""
+
+    def __init__(self):
+        self.seconds = 0.0
+
+    def __call__(self) -> float:
+        return time.time() + self.seconds
+
+    def advance(self, seconds: float) -> None:
+        self.seconds += seconds
+
+
+@dataclass
+class ContactServer:
+    url: str
+    app: object
+    meter: XeroMeter
+    cache_clock: OffsetClock
+
+    @property
+    def sandbox(self):
+        return self.app.extensions["sandbox"]
+
+    def org(self, name: str):
+        return self.sandbox.find_org(name)
+
+    def connected_workspace(self, org_name: str = NZ) -> Workspace:
+        workspace = new_workspace(self.app)
+        connect_organisation(self, workspace, self.org(org_name).tenant_id)
+        return workspace
+
+    def release(self, org_name: str) -> None:
+        """Forget faults and any 429 wait for the organisation (tests share the sandbox)."""
+        tenant_id = self.org(org_name).tenant_id
+        self.sandbox.faults.clear(tenant_id)
+        cache = self.app.extensions["contact_cache"]
+        cache.invalidate(CacheScope(throttle.LIMITS_WORKSPACE, tenant_id), keep_stale=False)
+
+    @property
+    def sandbox_url(self) -> str:
+        return f"{self.url}/sandbox/xero"
+
+
+@dataclass
+class Panel:
+    """A launched contact panel: its first page, and a browser that sends the session header."""
+
+    server: ContactServer
+    page: requests.Response
+    browser: requests.Session
+
+    def get(self, path: str, **params) -> requests.Response:
+        return self.browser.get(f"{self.server.url}{path}", params=params, timeout=30)
+
+    def post(self, path: str, data: dict | None = None) -> requests.Response:
+        return self.browser.post(f"{self.server.url}{path}", data=data or {}, timeout=30)
+
+
+def person_record(contact_id: str | None = None, **fields) -> dict:
+    record = {"type": "contact", "id": contact_id or f"crm-{secrets.token_hex(4)}"}
+    record.update(fields)
+    return record
+
+
+def grant(server: ContactServer, workspace: Workspace, user_id: str, access: str) -> None:
+    with server.app.app_context():
+        db = get_session()
+        set_access(find_by_crm_id(db, workspace.id, user_id), access)
+        db.commit()
+
+
+def open_panel(
+    server: ContactServer,
+    workspace: Workspace,
+    record: dict,
+    *,
+    user_id: str = "rep-1",
+    admin: bool = False,
+    access: str | None = "edit",
+    locale: str | None = None,
+    path: str = "/contact",
+    params: dict | None = None,
+    expect: int = 200,
+) -> Panel:
+    """Open the panel as the CRM does (a signed launch token in the iframe URL)."""
+    user = {"id": user_id, "name": f"Rep {user_id}", "email": f"{user_id}@crm.test", "admin": admin}
+    if locale:
+        user["locale"] = locale
+
+    def launch() -> requests.Response:
+        token = sign_launch_token(
+            workspace.id, workspace.secret, user=user, record=record, panel="contact"
+        )
+        query = {"token": token, **(params or {})}
+        return requests.get(f"{server.url}{path}", params=query, timeout=30)
+
+    page = launch()
+    if access is not None and not admin:
+        grant(server, workspace, user_id, access)
+        page = launch()
+    assert page.status_code == expect, page.text[:800]
+    browser = requests.Session()
+    match = SESSION.search(page.text)
+    if match:
+        browser.headers["X-Widget-Session"] = match.group(1)
+    browser.headers["HX-Request"] = "true"
+    return Panel(server, page, browser)
+
+
+# --- the sandbox's own data, read without the widget ---------------------------------------------
+
+
+def stored(server: ContactServer, org_name: str, kind: str) -> list[dict]:
+    """Every stored document of a kind, as the sandbox keeps it (money as Decimal)."""
+    tenant_id = server.org(org_name).tenant_id
+    with server.sandbox.sessions() as session:
+        bodies = session.scalars(
+            select(Document.body).where(Document.tenant_id == tenant_id, Document.kind == kind)
+        ).all()
+    return [json.loads(body, parse_float=Decimal) for body in bodies]
+
+
+def ms_day(value: str | None):
+    """`/Date(1518685950940+0000)/` as the UTC calendar day it names."""
+    from datetime import datetime
+
+    if not value:
+        return None
+    millis = int(re.match(r"/Date\((-?\d+)", value).group(1))
+    return datetime.fromtimestamp(millis / 1000, UTC).date()
+
+
+class Figures(HTMLParser):
+    """The five figures of a rendered summary: data-figure -> (count, total, expired)."""
+
+    def __init__(self, text: str):
+        super().__init__()
+        self.figures: dict[str, dict] = {}
+        self._current: str | None = None
+        self.feed(text)
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if "data-figure" in attrs:
+            self._current = attrs["data-figure"]
+            self.figures[self._current] = {
+                "count": int(attrs["data-count"]),
+                "total": Decimal(attrs["data-total"]),
+                "expired": 0,
+            }
+        elif "data-expired" in attrs and self._current:
+            self.figures[self._current]["expired"] = int(attrs["data-expired"])

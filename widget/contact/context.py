@@ -1,0 +1,133 @@
+"""Everything a contact-panel request needs to know before it renders: who, which CRM contact,
+which Xero organisation (and whether it can be reached), which locale, what the user may do."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cached_property
+
+from babel import Locale
+from flask import abort, request
+from sqlalchemy import select
+
+from widget.auth.access import allows, current_panel
+from widget.auth.models import PanelSession
+from widget.connection.errors import ConnectionProblem, NeedsReauthorisation, NotConnected
+from widget.connection.models import XeroConnection
+from widget.connection.service import client_for
+from widget.contact import links
+from widget.contact.models import ContactLink
+from widget.contact.service import ContactXero
+from widget.db import get_session
+from widget.formatting import resolve_locale
+from widget.suggest import CrmContact
+from widget.summary import ALLOWED_OPEN_QUOTE_STATUSES, open_quote_statuses
+
+#: workspace setting (admin settings) that adds ACCEPTED quotes to "open" (PRODUCT.md)
+ACCEPTED_QUOTES_SETTING = "open_quotes_include_accepted"
+
+
+@dataclass
+class PanelContext:
+    panel: PanelSession
+    connection: XeroConnection | None
+    problem: ConnectionProblem | None
+
+    @property
+    def workspace_id(self) -> str:
+        return self.panel.workspace_id
+
+    @property
+    def record(self) -> dict:
+        return self.panel.record or {}
+
+    @property
+    def crm_contact_id(self) -> str:
+        return str(self.record.get("id") or "")
+
+    @property
+    def user(self):
+        return self.panel.user
+
+    @property
+    def is_admin(self) -> bool:
+        return self.panel.user.is_admin
+
+    @cached_property
+    def can_edit(self) -> bool:
+        return allows(self.panel.user, "edit")
+
+    @cached_property
+    def locale(self) -> Locale:
+        return resolve_locale(self.panel.locale, request.headers.get("Accept-Language"))
+
+    @property
+    def lang(self) -> str:
+        return str(self.locale).replace("_", "-")
+
+    @property
+    def tenant_id(self) -> str:
+        return self.connection.tenant_id if self.connection is not None else ""
+
+    @cached_property
+    def link_key(self) -> links.LinkKey:
+        return links.LinkKey(self.workspace_id, self.tenant_id, self.crm_contact_id)
+
+    @cached_property
+    def link(self) -> ContactLink | None:
+        if self.problem is not None:
+            return None
+        return links.find(get_session(), self.link_key)
+
+    def reload_link(self) -> ContactLink | None:
+        """The link as stored now (after this request linked or unlinked)."""
+        self.__dict__.pop("link", None)
+        return self.link
+
+    @cached_property
+    def xero(self) -> ContactXero:
+        workspace_id, tenant_id = self.workspace_id, self.tenant_id
+
+        def make_client():
+            client = client_for(workspace_id)
+            if client.tenant_id != tenant_id:  # reconnected to another organisation meanwhile:
+                raise NotConnected(workspace_id)  # never file its data under this one's name
+            return client
+
+        return ContactXero(workspace_id, tenant_id, make_client)
+
+    @property
+    def crm_contact(self) -> CrmContact:
+        record = self.record
+        return CrmContact(
+            name=record.get("name") or None,
+            email=record.get("email") or None,
+            company=record.get("company") or None,
+        )
+
+    @property
+    def open_statuses(self) -> frozenset[str]:
+        settings = self.panel.workspace.settings or {}
+        statuses = open_quote_statuses(bool(settings.get(ACCEPTED_QUOTES_SETTING)))
+        return statuses & ALLOWED_OPEN_QUOTE_STATUSES
+
+
+def load() -> PanelContext:
+    """The context of this request's contact panel (404 for another panel's session)."""
+    panel = current_panel()
+    if panel is None or panel.panel != "contact" or not (panel.record or {}).get("id"):
+        abort(404, "This session was not opened for a CRM contact.")
+    connection = (
+        get_session()
+        .scalars(select(XeroConnection).where(XeroConnection.workspace_id == panel.workspace_id))
+        .first()
+    )
+    return PanelContext(panel, connection, _problem(panel.workspace_id, connection))
+
+
+def _problem(workspace_id: str, connection: XeroConnection | None) -> ConnectionProblem | None:
+    if connection is None or connection.status == "disconnected" or not connection.tenant_id:
+        return NotConnected(workspace_id)
+    if connection.status != "running":
+        return NeedsReauthorisation(workspace_id)
+    return None

@@ -1,0 +1,115 @@
+"""Links between CRM contacts and Xero contacts, audited, scoped by workspace AND organisation.
+
+Every function takes the workspace and the Xero tenant: a link made under one organisation is
+invisible under another, and nothing crosses workspaces. The caller commits, so each change and its
+audit entry land together (see widget.auth.audit).
+"""
+
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from widget.auth import audit
+from widget.auth.clock import utcnow
+from widget.auth.models import User
+from widget.contact.models import ContactLink
+
+
+@dataclass(frozen=True)
+class LinkKey:
+    """Whose link: one CRM contact, as seen from one workspace's connected organisation."""
+
+    workspace_id: str
+    tenant_id: str
+    crm_contact_id: str
+
+
+def find(session: Session, key: LinkKey) -> ContactLink | None:
+    return session.scalars(
+        select(ContactLink).where(
+            ContactLink.workspace_id == key.workspace_id,
+            ContactLink.tenant_id == key.tenant_id,
+            ContactLink.crm_contact_id == key.crm_contact_id,
+        )
+    ).first()
+
+
+def link(
+    session: Session,
+    key: LinkKey,
+    xero_contact_id: str,
+    xero_name: str,
+    user: User | None,
+    *,
+    retry: bool = True,
+) -> ContactLink:
+    """Link (or re-link) the CRM contact to a Xero contact; audited as link.create/link.change."""
+    row = find(session, key)
+    previous = row.xero_contact_id if row is not None else None
+    if row is None:
+        row = ContactLink(
+            workspace_id=key.workspace_id,
+            tenant_id=key.tenant_id,
+            crm_contact_id=key.crm_contact_id,
+        )
+        session.add(row)
+    row.xero_contact_id = xero_contact_id
+    row.xero_contact_name = (xero_name or "")[:255]
+    row.linked_by_user_id = user.id if user is not None else None
+    row.linked_at = utcnow()
+    try:
+        session.flush()
+    except IntegrityError:  # the same CRM contact linked at the same moment by another request
+        session.rollback()
+        if not retry:
+            raise
+        return link(session, key, xero_contact_id, xero_name, user, retry=False)
+    details = {"crm_contact_id": key.crm_contact_id, "tenant_id": key.tenant_id}
+    if previous and previous != xero_contact_id:
+        details["previous_xero_contact_id"] = previous
+    action = "link.change" if previous and previous != xero_contact_id else "link.create"
+    audit.record(session, key.workspace_id, user, action, xero_contact_id, **details)
+    return row
+
+
+def unlink(session: Session, key: LinkKey, user: User | None) -> str | None:
+    """Remove the link; returns the Xero contact id it pointed to (None if there was none)."""
+    row = find(session, key)
+    if row is None:
+        return None
+    xero_contact_id = row.xero_contact_id
+    session.delete(row)
+    audit.record(
+        session,
+        key.workspace_id,
+        user,
+        "link.remove",
+        xero_contact_id,
+        crm_contact_id=key.crm_contact_id,
+        tenant_id=key.tenant_id,
+    )
+    return xero_contact_id
+
+
+def rename(session: Session, row: ContactLink, name: str) -> None:
+    """Keep the stored name in step with Xero's (seen in fetched documents); not audited."""
+    if name and row.xero_contact_name != name[:255]:
+        row.xero_contact_name = name[:255]
+
+
+def record_created_contact(
+    session: Session, key: LinkKey, contact_id: str, name: str, user: User | None
+) -> None:
+    """Audit a Xero contact created from the panel (the link gets its own entry)."""
+    audit.record(
+        session,
+        key.workspace_id,
+        user,
+        "contact.create",
+        contact_id,
+        name=name,
+        crm_contact_id=key.crm_contact_id,
+        tenant_id=key.tenant_id,
+    )

@@ -1,0 +1,103 @@
+"""The panel's states, assembled from links, the cached Xero reads and the reader's locale.
+
+Views call these and render; these never render. Xero failures come back as an ErrorView (with the
+last known figures when there are any), never as an exception the view has to know about.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, replace
+
+from widget.cache import Fetched
+from widget.connection.errors import ConnectionProblem
+from widget.connection.service import report_needs_reauthorisation
+from widget.contact import clock, links, present
+from widget.contact.context import PanelContext
+from widget.contact.models import ContactLink
+from widget.db import get_session
+from widget.xero import XeroError, XeroNeedsReauthorisation
+
+log = logging.getLogger(__name__)
+
+#: what a panel waits for a fetch another request already started (Xero's own timeout bounds it)
+SHARED_WAIT_SECONDS = 30
+
+
+@dataclass(frozen=True)
+class SummaryOutcome:
+    """A summary to show (possibly last-known, marked stale), or an error with nothing to show."""
+
+    summary: present.SummaryView | None
+    error: present.ErrorView | None
+
+
+def warm_summary(ctx: PanelContext, link: ContactLink) -> present.SummaryView | None:
+    """The summary from fresh cached values only (0 Xero calls), or None when anything is cold."""
+    org = ctx.xero.cached_organisation()
+    entry = ctx.xero.cached_documents(link.xero_contact_id, ctx.open_statuses)
+    if org is None or entry is None:
+        return None
+    fetched = Fetched(entry.value, entry.fetched_at, from_cache=True)
+    return _view(ctx, link, org, fetched)
+
+
+def summary(ctx: PanelContext, link: ContactLink, *, refresh: bool = False) -> SummaryOutcome:
+    """The summary, fetching what is not cached (Refresh: the figures afresh)."""
+    try:
+        org = ctx.xero.organisation().value
+        fetched = ctx.xero.documents(
+            link.xero_contact_id, refresh=refresh, open_statuses=ctx.open_statuses
+        )
+    except (XeroError, TimeoutError) as exc:
+        return SummaryOutcome(None, failure(ctx, exc))
+    view = _view(ctx, link, org, fetched)
+    if fetched.stale:
+        _log(ctx, fetched.error)
+        view = _with_error(view, failure(ctx, fetched.error, log_it=False))
+    return SummaryOutcome(view, view.error)
+
+
+def failure(ctx: PanelContext, exc: BaseException | None, *, log_it: bool = True):
+    """What to show for a failed Xero call; a 403 from Xero marks the connection for admins."""
+    if log_it:
+        _log(ctx, exc)
+    if isinstance(exc, XeroNeedsReauthorisation) and not isinstance(exc, ConnectionProblem):
+        report_needs_reauthorisation(ctx.workspace_id, "Xero refused the panel's call (403)")
+    return present.error_view(exc, ctx.is_admin)
+
+
+def _view(ctx, link: ContactLink, org, fetched: Fetched) -> present.SummaryView:
+    cache = ctx.xero.cache
+    view = present.summary_view(
+        link.xero_contact_id,
+        link.xero_contact_name,
+        org,
+        fetched,
+        locale=ctx.locale,
+        now=clock.now(),
+        open_statuses=ctx.open_statuses,
+        age_seconds=fetched.age(cache.now()),
+    )
+    if view.contact_name and view.contact_name != link.xero_contact_name:
+        links.rename(get_session(), link, view.contact_name)  # Xero's name changed: keep up
+        get_session().commit()
+    return view
+
+
+def _with_error(view: present.SummaryView, error: present.ErrorView) -> present.SummaryView:
+    return replace(view, error=error)
+
+
+def _log(ctx: PanelContext, exc: BaseException | None) -> None:
+    log.warning(
+        "contact panel: Xero fetch failed",
+        extra={
+            "fields": {
+                "workspace_id": ctx.workspace_id,
+                "xero_tenant": ctx.tenant_id,
+                "error": type(exc).__name__,
+                "status": getattr(exc, "status", None),
+            }
+        },
+    )

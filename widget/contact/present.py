@@ -1,0 +1,199 @@
+"""What the templates show: figures, lists and errors already formatted for the reader.
+
+Money: the figures in the organisation's base currency (its symbol), each listed document in its
+own currency (ISO code when it is not the base). Dates: the reader's locale. Nothing here calls
+Xero; `summary.summarise` decides what counts, this module only says it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+
+from babel import Locale
+
+from widget.cache import Fetched
+from widget.connection.errors import ConnectionProblem
+from widget.contact import deeplinks
+from widget.contact.service import Documents, OrgProfile
+from widget.formatting import format_age, format_as_of, format_count, format_day, format_money
+from widget.summary import DocumentLine, Figure, SummaryDetails, summarise
+from widget.timezones import today_in, zone_for
+from widget.xero import XeroNeedsReauthorisation, XeroRateLimited
+
+FIGURES = (
+    ("open_quotes", "Open quotes"),
+    ("overdue_invoices", "Overdue invoices"),
+    ("outstanding_invoices", "Outstanding invoices"),
+    ("overdue_bills", "Overdue bills"),
+    ("outstanding_bills", "Outstanding bills"),
+)
+UNREACHABLE = "Xero could not be reached. Your figures will be back when it answers."
+
+
+@dataclass(frozen=True)
+class FigureView:
+    key: str
+    label: str
+    count: int
+    count_text: str
+    total: Decimal
+    total_text: str
+    expired_count: int
+    expired_text: str
+
+
+@dataclass(frozen=True)
+class DocumentView:
+    kind: str
+    number: str
+    reference: str
+    date_text: str
+    due_text: str
+    status: str
+    total_text: str
+    amount_due_text: str
+    currency_code: str
+    foreign: bool
+    overdue: bool
+    expired: bool
+    url: str | None
+
+
+@dataclass(frozen=True)
+class ErrorView:
+    message: str
+    #: seconds Xero asked us to wait (a 429), after which the panel tries again by itself
+    retry_after: int | None = None
+    can_retry: bool = True
+
+
+@dataclass(frozen=True)
+class SummaryView:
+    contact_id: str
+    contact_name: str
+    base_currency: str
+    figures: tuple[FigureView, ...]
+    as_of_iso: str
+    as_of_text: str
+    age_text: str
+    xero_url: str | None
+    unconverted_count: int
+    details: SummaryDetails
+    short_code: str | None
+    locale: Locale
+    #: set when Xero failed and these are the last known figures
+    error: ErrorView | None = None
+
+    @property
+    def stale(self) -> bool:
+        return self.error is not None
+
+    def documents(self, kind: str) -> list[DocumentView]:
+        lines = {
+            "quote": self.details.quotes,
+            "invoice": self.details.invoices,
+            "bill": self.details.bills,
+        }
+        base = self.base_currency
+        return [document_view(line, self.locale, base, self.short_code) for line in lines[kind]]
+
+
+def summary_view(
+    contact_id: str,
+    contact_name: str,
+    org: OrgProfile,
+    fetched: Fetched,
+    *,
+    locale: Locale,
+    now: datetime,
+    open_statuses,
+    age_seconds: float,
+) -> SummaryView:
+    documents: Documents = fetched.value
+    as_of = fetched.fetched_at_utc
+    details = summarise(
+        documents.invoices,
+        documents.quotes,
+        today=today_in(org.timezone, now),
+        as_of=as_of,
+        base_currency=org.base_currency,
+        open_statuses=open_statuses,
+        contact_ids=[contact_id],
+    )
+    summary = details.summary
+    figures = tuple(
+        _figure_view(key, label, getattr(summary, key), summary.base_currency, locale)
+        for key, label in FIGURES
+    )
+    return SummaryView(
+        contact_id=contact_id,
+        contact_name=documents.contact_name() or contact_name,
+        base_currency=summary.base_currency,
+        figures=figures,
+        as_of_iso=as_of.isoformat(),
+        as_of_text=format_as_of(as_of, locale, zone_for(org.timezone), now),
+        age_text=format_age(age_seconds, locale),
+        xero_url=deeplinks.contact_url(org.short_code, contact_id),
+        unconverted_count=summary.unconverted_count,
+        details=details,
+        short_code=org.short_code,
+        locale=locale,
+        error=error_view(fetched.error) if fetched.stale else None,
+    )
+
+
+def _figure_view(key: str, label: str, figure: Figure, base: str, locale: Locale) -> FigureView:
+    return FigureView(
+        key=key,
+        label=label,
+        count=figure.count,
+        count_text=format_count(figure.count, locale),
+        total=figure.total,
+        total_text=format_money(figure.total, base, locale, base),
+        expired_count=figure.expired_count,
+        expired_text=format_count(figure.expired_count, locale),
+    )
+
+
+def document_view(
+    line: DocumentLine, locale: Locale, base: str, short_code: str | None
+) -> DocumentView:
+    currency = (line.currency_code or base).upper()
+    amount_due = ""
+    if line.amount_due is not None:
+        amount_due = format_money(line.amount_due, currency, locale, base)
+    return DocumentView(
+        kind=line.kind,
+        number=line.number or "(no number)",
+        reference=line.reference or "",
+        date_text=format_day(line.date, locale),
+        due_text=format_day(line.due_date, locale),
+        status=line.status,
+        total_text=format_money(line.total, currency, locale, base),
+        amount_due_text=amount_due,
+        currency_code=currency,
+        foreign=currency != base.upper(),
+        overdue=line.overdue,
+        expired=line.expired,
+        url=deeplinks.document_url(line.kind, short_code, line.document_id),
+    )
+
+
+def error_view(error: BaseException | None, is_admin: bool = False) -> ErrorView:
+    """What to tell the reader about a failed fetch, without jargon or secrets."""
+    if isinstance(error, ConnectionProblem):
+        return ErrorView(error.message_for(is_admin), can_retry=False)
+    if isinstance(error, XeroRateLimited):
+        wait = max(1, int(error.retry_after or 1))
+        return ErrorView(
+            f"Xero asked us to slow down; the panel tries again in {wait} seconds.", wait
+        )
+    if isinstance(error, XeroNeedsReauthorisation):
+        return ErrorView(
+            "Xero no longer accepts this connection. Ask an admin of your CRM account to "
+            "reconnect Xero.",
+            can_retry=False,
+        )
+    return ErrorView(UNREACHABLE)
