@@ -10,8 +10,8 @@ from dataclasses import dataclass
 from flask import current_app
 from sqlalchemy.exc import IntegrityError
 
+from widget.auth import audit
 from widget.auth.models import User
-from widget.connection import audit
 from widget.connection.models import XeroConnection
 from widget.connection.service import connection_lock, store_tokens, xero_oauth
 from widget.connection.tokens import unseal, utcnow

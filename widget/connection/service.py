@@ -15,7 +15,7 @@ from flask import current_app, has_request_context, request
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from widget.connection import audit
+from widget.auth import audit
 from widget.connection.errors import NeedsReauthorisation, NotConnected
 from widget.connection.locks import ConnectionLock, DatabaseRowLock
 from widget.connection.models import XeroConnection
