@@ -78,7 +78,12 @@ def check_line(
         errors.append("DiscountRate must be between 0 and 100.")
     account_code = line.get("AccountCode") or details.get("AccountCode")
     account = _check_account(ctx, account_code, account_required, errors)
-    tax_type = line.get("TaxType") or (account or {}).get("TaxType") or details.get("TaxType")
+    tax_type = (
+        line.get("TaxType")
+        or (account or {}).get("TaxType")
+        or details.get("TaxType")
+        or ctx.default_tax_type(sales)
+    )
     _check_tax_type(ctx, tax_type, sales, errors)
     if not description and not item_code:
         errors.append("The description field is mandatory for each line item.")

@@ -47,6 +47,15 @@ class OrgContext:
         rate = self.tax_rates.get(tax_type)
         return Decimal(str(rate["EffectiveRate"])) if rate else Decimal(0)
 
+    def default_tax_type(self, sales: bool) -> str:
+        """A line with neither account nor tax type: the tax of the first active sales (or
+        purchase) account (*guess*: Xero applies the organisation's default tax)."""
+        wanted = ("REVENUE", "SALES") if sales else ("DIRECTCOSTS", "EXPENSE", "OVERHEADS")
+        for account in self.accounts.values():
+            if account.get("Type") in wanted and account.get("Status") == "ACTIVE":
+                return account.get("TaxType") or "NONE"
+        return "NONE"
+
     def rates(self) -> dict[str, Decimal]:
         return {tax_type: self.rate_of(tax_type) for tax_type in self.tax_rates}
 
