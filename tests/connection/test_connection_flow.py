@@ -3,6 +3,7 @@ start → Xero's consent (the sandbox) → callback → (pick) → status; on SQ
 
 import html
 import logging
+import re
 
 import pytest
 import requests
@@ -70,6 +71,8 @@ def test_connecting_one_organisation_picks_it_and_shows_running(xero_server, cap
     assert "Xero connected successfully" in after
     assert "Running" in after and html.escape(org.name) in after
     assert "Disconnect" in after and "Connect to Xero" not in after
+    assert "second ago" in after or "seconds ago" in after  # Xero answered the first call
+    assert re.search(r'xero-calls-left">\d[\d,]*<', after)  # from Xero's X-DayLimit-Remaining
     row = connection_row(xero_server.app, workspace.id)
     assert (row.status, row.tenant_id, row.tenant_name) == ("running", org.tenant_id, org.name)
     assert row.xero_connection_id

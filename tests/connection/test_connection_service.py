@@ -2,6 +2,7 @@
 disconnect / reconnect keeping the organisation; on SQLite and PostgreSQL."""
 
 import html
+import logging
 
 import pytest
 import requests
@@ -20,6 +21,7 @@ from widget.auth.models import AuditEntry
 from widget.connection.errors import ConnectionProblem, NeedsReauthorisation, NotConnected
 from widget.connection.service import client_for, report_needs_reauthorisation
 from widget.connection.status import problem_of
+from widget.sandbox.models import Connection as SandboxConnection
 from widget.xero import XeroNeedsReauthorisation, XeroOAuth
 
 
@@ -72,7 +74,8 @@ def test_nothing_connected_is_a_plain_not_connected(xero_server):
         assert isinstance(problem_of(workspace.id), NotConnected)
 
 
-def test_a_token_about_to_expire_is_refreshed_once_before_the_call(xero_server, connected):
+def test_a_token_about_to_expire_is_refreshed_once_before_the_call(xero_server, connected, caplog):
+    caplog.set_level(logging.DEBUG)
     workspace, org = connected
     first = stored_tokens(xero_server.app, workspace.id)
     version = connection_row(xero_server.app, workspace.id).token_version
@@ -86,6 +89,8 @@ def test_a_token_about_to_expire_is_refreshed_once_before_the_call(xero_server, 
     assert fresh.access_token != first.access_token
     assert fresh.refresh_token != first.refresh_token  # rotated, and the new one kept
     assert connection_row(xero_server.app, workspace.id).token_version == version + 1
+    for token in (first.access_token, first.refresh_token, fresh.access_token, fresh.refresh_token):
+        assert token not in caplog.text
 
 
 def test_a_token_with_time_left_is_used_as_it_is(xero_server, connected):
@@ -178,6 +183,7 @@ def test_disconnect_revokes_forgets_tokens_and_keeps_the_organisation(
     assert "Calls left today" in running and "Not known yet" not in running
     assert "ago" in running  # when Xero last answered
     tokens = stored_tokens(xero_server.app, workspace.id)
+    connection_id = connection_row(xero_server.app, workspace.id).xero_connection_id
     admin = launch(xero_server, workspace)
 
     answer = admin.post(f"{xero_server.url}/admin/xero/disconnect", timeout=10)
@@ -197,6 +203,8 @@ def test_disconnect_revokes_forgets_tokens_and_keeps_the_organisation(
             oauth.refresh(tokens.refresh_token)
         with pytest.raises(NotConnected):
             client_for(workspace.id)
+    with sandbox.sessions() as session:  # the organisation's connection was deleted at Xero too
+        assert session.get(SandboxConnection, connection_id).deleted is True
     assert audit_actions(xero_server.app, workspace.id)[-1] == (
         "xero.disconnected",
         {"tenant_name": org.name, "revoked_at_xero": True},

@@ -13,7 +13,7 @@ from sqlalchemy.exc import IntegrityError
 from widget.auth import audit
 from widget.auth.models import User
 from widget.connection.models import XeroConnection
-from widget.connection.service import connection_lock, store_tokens, xero_oauth
+from widget.connection.service import client_for, connection_lock, store_tokens, xero_oauth
 from widget.connection.tokens import unseal, utcnow
 from widget.xero.errors import XeroError
 from widget.xero.tokens import Connection, TokenSet
@@ -58,7 +58,21 @@ def connect(workspace_id: str, user_id: int, tokens: TokenSet, chosen: Connectio
             details["previous_tenant_id"] = previous_tenant
         user = session.get(User, user_id)
         audit.record(session, workspace_id, user, "xero.connected", chosen.tenant_id, **details)
+    _first_call(workspace_id)
     return Connected(chosen.tenant_name, restored)
+
+
+def _first_call(workspace_id: str) -> None:
+    """One Accounting call right away, so the admin page can say when Xero last answered and how
+    many calls are left today; a failure here does not undo the connection."""
+    try:
+        client_for(workspace_id).organisation()
+    except XeroError as exc:
+        log.warning(
+            "xero: first call after connecting failed: %s",
+            exc,
+            extra={"fields": {"workspace_id": workspace_id}},
+        )
 
 
 def disconnect(workspace_id: str, user_id: int) -> bool:

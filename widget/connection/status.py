@@ -88,4 +88,5 @@ def time_ago(moment: datetime | None, locale: str | None) -> str:
         language = Locale.parse((locale or "en").replace("-", "_"))
     except (ValueError, UnknownLocaleError):
         language = Locale.parse("en")
-    return format_timedelta(moment - utcnow(), add_direction=True, locale=language)
+    elapsed = min(moment - utcnow(), -timedelta(seconds=1))  # another host's clock may run ahead
+    return format_timedelta(elapsed, add_direction=True, locale=language)
