@@ -4,9 +4,11 @@ start → Xero's consent (the sandbox) → callback → (pick) → status; on SQ
 import html
 import logging
 import re
+from datetime import timedelta
 
 import pytest
 import requests
+from flask import render_template
 from sqlalchemy import select, text
 
 from tests.connection.support import (
@@ -20,6 +22,7 @@ from tests.connection.support import (
 )
 from widget.auth.models import AuditEntry
 from widget.connection.models import PendingConnect
+from widget.connection.status import problem_of
 from widget.connection.tokens import unseal
 from widget.db import get_session
 
@@ -210,3 +213,29 @@ def test_only_admins_start_and_disconnect(xero_server):
             select(PendingConnect).where(PendingConnect.workspace_id == workspace.id)
         ).all()
     assert pending == []
+
+
+def test_a_consent_older_than_ten_minutes_is_refused(xero_server):
+    workspace = new_workspace(xero_server.app)
+    admin = launch(xero_server, workspace)
+    callback = consent(start(xero_server, admin))
+    state = query_of(callback)["state"]
+    with xero_server.app.extensions["db_sessionmaker"]() as session:
+        pending = session.get(PendingConnect, state)
+        pending.expires_at = pending.created_at - timedelta(seconds=1)
+        session.commit()
+
+    answer = requests.get(callback, timeout=10)
+
+    assert answer.status_code == 400 and "has expired" in answer.text
+    assert "Disconnected" in status(xero_server, admin)
+
+
+def test_the_plain_message_partial_speaks_to_reps_and_admins(xero_server):
+    workspace = new_workspace(xero_server.app)
+    with xero_server.app.test_request_context():
+        problem = problem_of(workspace.id)
+        rep = render_template("connection/_problem.html", problem=problem, is_admin=False)
+        admin = render_template("connection/_problem.html", problem=problem, is_admin=True)
+    assert "Ask an admin of your CRM account" in rep
+    assert "Connect it from the admin page" in admin
