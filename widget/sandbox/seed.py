@@ -243,9 +243,9 @@ class _OrgBuilder:
         for contact in merged:
             target = contacts[contacts.index(contact) + 1]
             contact["MergedToContactID"] = target["ContactID"]
-        if self.spec.foreign:
-            for contact in contacts[3::9]:
-                contact["DefaultCurrency"] = rng.choice(sorted(self.spec.foreign))
+        foreign = sorted(self.spec.foreign)
+        for position, contact in enumerate(contacts[3::9] if foreign else []):
+            contact["DefaultCurrency"] = foreign[position % len(foreign)]
         return contacts
 
     def _base_contact(self, name: str, email: str, index: int) -> dict:
@@ -372,14 +372,19 @@ class _OrgBuilder:
     def invoices(self, customers: list[dict], suppliers: list[dict]) -> list[dict]:
         rng, today, out = self.rng, self.today, []
         for index in range(self.spec.invoices):
-            sales = index % 3 != 2
-            contact = rng.choice(customers if sales else suppliers)
-            status = _weighted(rng, INVOICE_STATUSES) if index >= 12 else _PINNED[index % 6]
-            age = self._invoice_age(status, index)
-            invoice_date = today - timedelta(days=age)
+            sales, status, timing = self._invoice_plan(index)
+            pool = customers if sales else suppliers
+            foreign = [c for c in pool if c.get("DefaultCurrency")]
+            if foreign and index % 7 == 3:
+                pool = foreign
+            contact = rng.choice(pool)
+            invoice_date = today - timedelta(days=self._invoice_age(status, timing))
             due_date = invoice_date + timedelta(days=rng.choice([7, 14, 20, 30]))
-            if status == "AUTHORISED" and index % 6 == 1:
-                due_date = today + timedelta(days=rng.randint(5, 40))
+            if timing == "overdue":
+                due_date = min(due_date, today - timedelta(days=rng.randint(1, 30)))
+            elif timing == "future":
+                due_date = today + timedelta(days=rng.randint(1, 40))
+            invoice_date = min(invoice_date, due_date)
             currency, rate = self._currency(contact)
             amount_types = rng.choices(["Exclusive", "Inclusive", "NoTax"], [70, 25, 5])[0]
             lines, totals = self._lines(sales, amount_types, currency != self.spec.base_currency)
@@ -409,19 +414,32 @@ class _OrgBuilder:
                 "Prepayments": [],
                 "Overpayments": [],
                 "CreditNotes": [],
-                "UpdatedDateUTC": _stamp(invoice_date + timedelta(days=min(age, 3)), rng),
+                "UpdatedDateUTC": _stamp(invoice_date + timedelta(days=1), rng),
             }
             self._settle(invoice, totals.total, rate, index)
             out.append(invoice)
         return out
 
-    def _invoice_age(self, status: str, index: int) -> int:
-        """Days before today: drafts are recent, paid/voided ones older; some AUTHORISED overdue."""
-        rng = self.rng
-        if status in ("DRAFT", "SUBMITTED"):
-            return rng.randint(0, 60)
+    def _invoice_plan(self, index: int) -> tuple[bool, str, str | None]:
+        """(sales?, status, "overdue"/"future"/None): the first ones are pinned so that every
+        organisation has every status of both kinds, overdue and not-yet-due, whatever today."""
+        if index < len(_PINNED):
+            return _PINNED[index]
+        status = _weighted(self.rng, INVOICE_STATUSES)
+        timing = None
         if status == "AUTHORISED":
-            return rng.randint(45, 200) if index % 6 in (0, 3) else rng.randint(0, 120)
+            timing = "overdue" if index % 3 == 0 else "future" if index % 3 == 1 else None
+        return index % 3 != 2, status, timing
+
+    def _invoice_age(self, status: str, timing: str | None) -> int:
+        """Days before today: drafts are recent, paid and voided ones older."""
+        rng = self.rng
+        if timing == "overdue":
+            return rng.randint(45, 200)
+        if status in ("DRAFT", "SUBMITTED") or timing == "future":
+            return rng.randint(0, 30)
+        if status == "AUTHORISED":
+            return rng.randint(0, 120)
         return rng.randint(20, 480)
 
     def _settle(self, invoice: dict, total: Decimal, rate: Decimal, index: int) -> None:
@@ -531,7 +549,21 @@ class _OrgBuilder:
         )
 
 
-_PINNED = ["AUTHORISED", "AUTHORISED", "PAID", "DRAFT", "AUTHORISED", "VOIDED"]
+_PINNED = [
+    (sales, status, timing)
+    for sales in (True, False)
+    for status, timing in (
+        ("AUTHORISED", "overdue"),
+        ("AUTHORISED", "future"),
+        ("AUTHORISED", "overdue"),
+        ("AUTHORISED", None),
+        ("PAID", None),
+        ("DRAFT", None),
+        ("SUBMITTED", None),
+        ("VOIDED", None),
+        ("DELETED", None),
+    )
+]
 _QUOTE_PINNED = ["SENT", "SENT", "DRAFT", "ACCEPTED", "DECLINED", "INVOICED"]
 _FREE_TEXT = {
     True: ["Consulting services", "Website design", "Monthly retainer", "Onsite visit", "Audit"],
