@@ -55,7 +55,7 @@ def test_counts_and_coverage(orgs):
             for status in ("DRAFT", "SUBMITTED", "AUTHORISED", "PAID", "VOIDED", "DELETED"):
                 assert (kind, status) in statuses
         assert {q["Status"] for q in docs["quote"]} == set(
-            "DRAFT SENT DECLINED ACCEPTED INVOICED DELETED".split()
+            ["DRAFT", "SENT", "DECLINED", "ACCEPTED", "INVOICED", "DELETED"]
         )
         total_docs += len(invoices) + len(docs["quote"])
     assert total_docs >= 500
