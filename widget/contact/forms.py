@@ -23,13 +23,17 @@ XERO_FIELDS = {
 }
 
 
+def _new_key() -> str:
+    return secrets.token_urlsafe(24)
+
+
 @dataclass
 class ContactForm:
     name: str = ""
     first_name: str = ""
     last_name: str = ""
     email: str = ""
-    idempotency_key: str = field(default_factory=lambda: secrets.token_urlsafe(24))
+    idempotency_key: str = field(default_factory=lambda: _new_key())
     errors: dict[str, list[str]] = field(default_factory=dict)
     general_errors: list[str] = field(default_factory=list)
 
@@ -75,7 +79,12 @@ class ContactForm:
         )
 
     def refused(self, error: XeroValidationError) -> None:
-        """Put Xero's messages next to our fields (a duplicate name goes on the name)."""
+        """Put Xero's messages next to our fields (a duplicate name goes on the name).
+
+        Nothing was created, and Xero keeps the key with its refusal: the corrected form needs
+        a new key (resending the old one with other values would be refused as a key reuse).
+        """
+        self.idempotency_key = _new_key()
         for xero_field, messages in error.field_errors.items():
             ours = XERO_FIELDS.get(xero_field)
             for message in messages:

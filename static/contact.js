@@ -1,0 +1,18 @@
+/* The contact panel's one bit of glue (no inline scripts: the Content-Security-Policy forbids them).
+ *
+ * Linking, unlinking, creating and refreshing swap out the element that had focus. Keyboard and
+ * screen-reader users would be left nowhere, so when focus is lost after an htmx swap it moves to
+ * the panel body's heading (marked data-focus-after-swap), which announces the new state.
+ */
+(function () {
+  "use strict";
+
+  document.addEventListener("htmx:after:swap", function () {
+    var active = document.activeElement;
+    if (active && active !== document.body && active.isConnected) return;
+    var heading = document.querySelector("#contact-body [data-focus-after-swap]");
+    if (!heading) return;
+    heading.setAttribute("tabindex", "-1");
+    heading.focus();
+  });
+})();
