@@ -8,13 +8,14 @@ from playwright.sync_api import expect
 from tests.browser.chromium import panel_screenshot, screenshot
 from tests.browser.conftest import crm_url_of, fresh_server
 from tests.browser.demo_crm import connect_xero, open_panel, set_access
+from widget.demo.records import directory
 
 pytestmark = pytest.mark.browser
 
 FIRST_ORG = "Demo Company (NZ)"
 SECOND_ORG = "Demo Company (UK)"
-PERSON = "people/person-2"
-PERSON_NAME = "Marta Jensen"
+#: a CRM person whose email a Xero contact of the first organisation has
+PERSON = next(p for p in directory().people if p.id == "crm-person-02")
 
 
 def _expect_connected(frame, organisation: str) -> None:
@@ -27,7 +28,7 @@ def _expect_connected(frame, organisation: str) -> None:
 def test_admin_connects_xero_grants_a_member_who_then_sees_the_panel(page, crm_url, browser_log):
     # A member who has never been granted anything sees whom to ask.
     open_panel(page, crm_url, "admin")  # the admin has used the widget before
-    member = open_panel(page, crm_url, PERSON, user="crm-sam")
+    member = open_panel(page, crm_url, f"people/{PERSON.id}", user="crm-sam")
     expect(member.get_by_role("heading", name="No access")).to_be_visible()
     expect(member.locator(".admins")).to_contain_text("Alex Admin")
     screenshot(page, "member-without-access")
@@ -45,8 +46,8 @@ def test_admin_connects_xero_grants_a_member_who_then_sees_the_panel(page, crm_u
     screenshot(page, "admin-granted-view")
     panel_screenshot(page, "admin-granted-view")
 
-    member = open_panel(page, crm_url, PERSON, user="crm-sam")
-    expect(member.get_by_text(PERSON_NAME).first).to_be_visible()
+    member = open_panel(page, crm_url, f"people/{PERSON.id}", user="crm-sam")
+    expect(member.get_by_text(PERSON.name).first).to_be_visible()
     expect(member.get_by_role("heading", name="No access")).to_have_count(0)
     screenshot(page, "member-contact-panel")
     panel_screenshot(page, "member-contact-panel")

@@ -12,10 +12,12 @@ from widget.auth.clock import utcnow
 from widget.auth.launch import launch_url
 from widget.auth.workspaces import DEMO_WORKSPACE_ID, current_secret
 from widget.db import get_session
+from widget.demo.records import directory
 
 pytestmark = pytest.mark.browser
 
 EXPIRED = "This panel has expired"
+PERSON = directory().people[0]
 
 
 def _reload_frame_with(page, url: str):
@@ -28,7 +30,7 @@ def _reload_frame_with(page, url: str):
 
 
 def test_a_replayed_launch_token_is_refused_in_the_frame(page, crm_url):
-    open_panel(page, crm_url, "people/person-1")
+    open_panel(page, crm_url, f"people/{PERSON.id}")
     used_url = page.locator("#widget-panel").get_attribute("src")
     response, frame = _reload_frame_with(page, used_url)
     assert response.status == 401
@@ -39,7 +41,7 @@ def test_a_replayed_launch_token_is_refused_in_the_frame(page, crm_url):
 
 
 def test_an_expired_launch_token_is_refused_in_the_frame(page, crm_url, widget_server):
-    open_panel(page, crm_url, "people/person-1")
+    open_panel(page, crm_url, f"people/{PERSON.id}")
     app = widget_server.app
     with app.app_context():
         secret = current_secret(get_session(), DEMO_WORKSPACE_ID)
@@ -48,7 +50,7 @@ def test_an_expired_launch_token_is_refused_in_the_frame(page, crm_url, widget_s
         DEMO_WORKSPACE_ID,
         "contact",
         {"id": "crm-admin", "name": "Alex Admin", "admin": True},
-        {"type": "contact", "id": "person-1", "name": "Someone"},
+        {"type": "contact", "id": PERSON.id, "name": PERSON.name},
         secret=secret,
         now=utcnow() - timedelta(minutes=10),
     )

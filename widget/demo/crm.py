@@ -25,6 +25,8 @@ class Person:
     name: str
     email: str
     company_id: str | None = None
+    #: the company name on the person's own CRM record, if any
+    company: str = ""
 
     def contact_claim(self) -> dict:
         return {"id": self.id, "name": self.name, "email": self.email}
@@ -44,8 +46,6 @@ class Deal:
     company_id: str | None
     primary_person_id: str | None
     person_ids: tuple[str, ...] = field(default_factory=tuple)
-    amount: str = ""
-    stage: str = ""
 
 
 USERS = (

@@ -1,8 +1,10 @@
 """The demo CRM's records and the `record` claim each one launches its panel with."""
 
 from dataclasses import dataclass
+from functools import cache
 
 from widget.demo.crm import Company, Deal, Person
+from widget.sandbox.crm_demo import demo_crm
 
 
 @dataclass(frozen=True)
@@ -30,7 +32,7 @@ class Directory:
             "id": person.id,
             "name": person.name,
             "email": person.email,
-            "company": company.name if company else "",
+            "company": person.company or (company.name if company else ""),
         }
 
     def company_record(self, company: Company) -> dict:
@@ -59,18 +61,20 @@ class Directory:
 ADMIN_RECORD = {"type": "none"}
 
 
+@cache
 def directory() -> Directory:
-    """The sandbox's demo CRM data (placeholder records until widget/sandbox/crm_demo.py lands)."""
-    people = (
-        Person("person-1", "Ridgeway University Accounts", "accounts@ridgeway.example", "co-1"),
-        Person("person-2", "Marta Jensen", "marta@ridgeway.example", "co-1"),
-        Person("person-3", "Tom Baker", "tom@baker-sons.example", "co-2"),
+    """The sandbox's demo CRM records (built to meet every suggestion case against the default
+    organisation), with each person filed under the first company that lists them."""
+    crm = demo_crm()
+    company_of = {}
+    for company in crm.companies:
+        for person_id in company.person_ids:
+            company_of.setdefault(person_id, company.id)
+    people = tuple(
+        Person(p.id, p.name, p.email, company_of.get(p.id), p.company or "") for p in crm.people
     )
-    companies = (
-        Company("co-1", "Ridgeway University", ("person-1", "person-2")),
-        Company("co-2", "Baker & Sons", ("person-3",)),
-    )
-    deals = (
-        Deal("deal-1", "Campus fit-out", "co-1", "person-2", ("person-2", "person-1"), "12,000"),
+    companies = tuple(Company(c.id, c.name, c.person_ids) for c in crm.companies)
+    deals = tuple(
+        Deal(d.id, d.name, d.company_id, d.primary_person_id, d.participant_ids) for d in crm.deals
     )
     return Directory(people, companies, deals)
