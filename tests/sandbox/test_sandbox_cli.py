@@ -93,6 +93,6 @@ def test_reset_reseeds_and_forgets(run, app):
     tokens = sandbox.token("Demo Company (NZ)")
     result = run("reset")
     assert result.exit_code == 0
-    assert "Demo Company (NZ): 165 contacts, 260 invoices, 95 quotes" in result.output
+    assert "Demo Company (NZ): 165 contacts, 300 invoices, 95 quotes" in result.output
     assert sandbox.grants.authenticate(tokens.access_token) == "invalid"
     assert len(sandbox.organisations()) == 3
