@@ -48,9 +48,17 @@ def test_admin_connects_xero_grants_a_member_who_then_sees_the_panel(page, crm_u
 
     member = open_panel(page, crm_url, f"people/{PERSON.id}", user="crm-sam")
     expect(member.get_by_text(PERSON.name).first).to_be_visible()
+    # Xero data reached the third-party iframe: the same-email Xero contact is suggested
+    expect(member.get_by_text("Same email")).to_be_visible()
     expect(member.get_by_role("heading", name="No access")).to_have_count(0)
     screenshot(page, "member-contact-panel")
     panel_screenshot(page, "member-contact-panel")
+
+    crm = directory()
+    for kind, record in (("companies", crm.companies[0]), ("deals", crm.deals[0])):
+        panel = open_panel(page, crm_url, f"{kind}/{record.id}")
+        expect(panel.get_by_text(record.name).first).to_be_visible()
+        panel_screenshot(page, f"admin-{kind}-panel")
     assert browser_log.errors == []
 
 
