@@ -76,6 +76,7 @@ def test_contacts_use_optimised_where_with_proper_percent_encoding():
     assert len(page) == 2
     raw = urlsplit(adapter.sent[0].url).query
     assert "%2B" in raw and "+" not in raw  # '+' would read as a space
+    assert "%22" in raw and '"' not in raw and "%20" in raw
     assert query(adapter.sent[0]) == {
         "where": 'EmailAddress=="a+b@x.test" AND Name=="Fish & Chips"',
         "page": "2",

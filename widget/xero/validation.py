@@ -40,7 +40,7 @@ _DOCUMENT_RULES: list[tuple[re.Pattern, str]] = [
     (re.compile(r"currency", _I), "CurrencyCode"),
     (re.compile(r"line\s*amount\s*types?", _I), "LineAmountTypes"),
     (re.compile(r"reference", _I), "Reference"),
-    (re.compile(r"invoice\s*number", _I), "InvoiceNumber"),
+    (re.compile(r"invoice\s*(number|#)", _I), "InvoiceNumber"),
     (re.compile(r"quote\s*number", _I), "QuoteNumber"),
     (re.compile(r"\bstatus\b", _I), "Status"),
 ]
@@ -76,7 +76,13 @@ def _messages(node: Any, path: str = "") -> Iterator[tuple[str, str]]:
                     yield from _messages(entry, f"{child}[{index}]")
 
 
-def _lines_matching(lines: list[dict], attribute: str, value: str | None) -> list[int]:
+_MISSING = re.compile(r"mandatory|required|must be specified|missing", _I)
+
+
+def _lines_matching(
+    lines: list[dict], attribute: str, value: str | None, message: str
+) -> list[int]:
+    """Which of the lines we sent a line-level message is about."""
     if value is not None:
         exact = [i for i, line in enumerate(lines) if str(line.get(attribute, "")) == value]
         if exact:
@@ -85,12 +91,14 @@ def _lines_matching(lines: list[dict], attribute: str, value: str | None) -> lis
         return [
             i for i, line in enumerate(lines) if str(line.get(attribute, "")).casefold() == folded
         ]
-    if attribute == "Description":  # the lines that have neither a description nor an item
-        return [
-            i
-            for i, line in enumerate(lines)
-            if not line.get("Description") and not line.get("ItemCode")
-        ]
+    if _MISSING.search(message):  # "… is mandatory for each line item": the lines without it
+        if attribute == "Description":  # an item supplies its own description
+            return [
+                i
+                for i, line in enumerate(lines)
+                if not line.get("Description") and not line.get("ItemCode")
+            ]
+        return [i for i, line in enumerate(lines) if not line.get(attribute)]
     return [0] if len(lines) == 1 else []
 
 
@@ -101,7 +109,7 @@ def _line_fields(message: str, lines: list[dict]) -> list[str] | None:
             continue
         if attribute is None:
             return ["LineItems"]
-        indexes = _lines_matching(lines, attribute, match.groupdict().get("value"))
+        indexes = _lines_matching(lines, attribute, match.groupdict().get("value"), message)
         return [f"LineItems[{i}].{attribute}" for i in indexes] or ["LineItems"]
     return None
 
