@@ -1,15 +1,38 @@
 """Benchmark of the contact panel: Xero calls and bytes per cold and warm view, and warm-panel
 throughput against a hello-world endpoint served by the same gunicorn in the same run.
 
-Run: `.venv/bin/python -m bench.contact_panel` (loopback only, well under a minute).
+Run: `.venv/bin/python -m bench.contact_panel` (loopback only; about 20 seconds).
+
+It starts gunicorn (1 worker, gthread) on a free 127.0.0.1 port with a temporary SQLite database
+and sandbox database, creates a workspace, connects it to the sandbox's NZ organisation through the
+real consent flow, links CRM contacts to Xero contacts with outstanding documents, and measures:
+- Xero calls and response bytes per panel view, counted where the sandbox answers (`XeroMeter`):
+  the organisation's first view, cold views (figures not cached), warm views (cached);
+- warm-panel throughput: GET /contact with a live panel session (page with figures rendered from
+  the cache), as requests/s with several concurrent clients, divided by the requests/s of
+  GET /bench/hello on the same server in the same run.
+Goals (issue 4): at most 2 calls cold, 0 warm, ratio at least 0.5. Exit status 1 if one is missed.
 """
 
 from __future__ import annotations
 
+import argparse
 import json
+import os
+import re
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
 import threading
+import time
 from dataclasses import dataclass
+from decimal import Decimal
+from html.parser import HTMLParser
+from pathlib import Path
 
+ROOT = Path(__file__).resolve().parent.parent
 SANDBOX_API_PREFIX = "/sandbox/xero/api.xero.com/api.xro/2.0/"
 METER_PATH = "/__bench/xero-meter"
 
@@ -103,3 +126,348 @@ class _Counted:
                 close()
         finally:
             self._done(self._size)
+
+
+# --- the app gunicorn serves ---------------------------------------------------------------------
+
+
+def bench_app():
+    """The product app, plus what only the benchmark needs: the Xero meter around it and a
+    hello-world route to compare with. Both are added here, never in `create_app`, so the
+    product serves neither; the hello route goes through the same Flask stack (access check,
+    security headers) as the panel, which makes it the fair baseline. /healthz is not one: it
+    queries the database."""
+    from widget import create_app
+    from widget.auth.access import public
+
+    app = create_app()
+
+    @public
+    def hello():
+        return "hello, world"
+
+    app.add_url_rule("/bench/hello", "bench_hello", hello)
+    app.wsgi_app = XeroMeter(app.wsgi_app)
+    return app
+
+
+# --- running it ----------------------------------------------------------------------------------
+
+ORG = "Demo Company (NZ)"
+SESSION = re.compile(r'<meta name="widget-session" content="([^"]+)"')
+
+
+def _free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def _environment(folder: Path, port: int) -> dict[str, str]:
+    from cryptography.fernet import Fernet
+
+    env = dict(os.environ)
+    for name in ("XERO_CLIENT_ID", "XERO_CLIENT_SECRET", "REDIS_URL"):
+        env.pop(name, None)
+    env.update(
+        DATABASE_URL=f"sqlite:///{folder / 'widget.sqlite3'}",
+        SANDBOX_DATABASE_URL=f"sqlite:///{folder / 'sandbox.sqlite3'}",
+        SECRET_KEY="bench-secret-key",
+        TOKEN_ENCRYPTION_KEYS=Fernet.generate_key().decode(),
+        XERO_SANDBOX_URL=f"http://127.0.0.1:{port}/sandbox/xero",
+        LOG_LEVEL="WARNING",
+        PYTHONPATH=str(ROOT),
+    )
+    return env
+
+
+@dataclass
+class Server:
+    url: str
+    process: subprocess.Popen
+
+    def meter(self) -> list[dict]:
+        import requests
+
+        return requests.get(f"{self.url}{METER_PATH}", timeout=10).json()["calls"]
+
+
+def start_server(folder: Path, threads: int) -> tuple[Server, dict[str, str]]:
+    import requests
+
+    port = _free_port()
+    env = _environment(folder, port)
+    _migrate(env)
+    command = [
+        str(Path(sys.executable).with_name("gunicorn")),
+        "--bind", f"127.0.0.1:{port}",
+        "--workers", "1",
+        "--worker-class", "gthread",
+        "--threads", str(threads),
+        "--log-level", "warning",
+        "bench.contact_panel:bench_app()",
+    ]  # fmt: skip
+    process = subprocess.Popen(command, cwd=ROOT, env=env)  # noqa: S603 (our own command line)
+    server = Server(f"http://127.0.0.1:{port}", process)
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline:
+        try:
+            if requests.get(f"{server.url}/healthz", timeout=5).status_code == 200:
+                return server, env
+        except requests.RequestException:
+            time.sleep(0.1)
+    process.kill()
+    raise RuntimeError("gunicorn did not start within 20 s")
+
+
+def _migrate(env: dict[str, str]) -> None:
+    subprocess.run(  # noqa: S603
+        [sys.executable, "-c", "from widget import create_app; from widget.db import migrate; "
+         "migrate(create_app())"],
+        cwd=ROOT, env=env, check=True,
+    )  # fmt: skip
+
+
+def _with_env(env: dict[str, str]):
+    """An app object on the benchmark's databases, for setup reads and writes in this process."""
+    saved = dict(os.environ)
+    os.environ.update({k: v for k, v in env.items() if k != "PYTHONPATH"})
+    try:
+        from widget import create_app
+
+        return create_app()
+    finally:
+        os.environ.clear()
+        os.environ.update(saved)
+
+
+class _ConsentForm(HTMLParser):
+    def __init__(self):
+        super().__init__()
+        self.fields: list[tuple[str, str]] = []
+        self.tenants: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag == "input" and attrs.get("type") == "hidden":
+            self.fields.append((attrs["name"], attrs.get("value", "")))
+        elif tag == "input" and attrs.get("name") == "tenant":
+            self.tenants.append(attrs["value"])
+
+
+def connect(server: Server, app, tenant_id: str) -> tuple[str, str]:
+    """A workspace connected to the organisation through the real consent flow."""
+    import requests
+
+    from widget.auth.launch import sign_launch_token
+    from widget.auth.workspaces import create_workspace
+    from widget.db import get_session
+
+    with app.app_context():
+        workspace, secret = create_workspace(
+            get_session(), "Bench CRM", ["https://crm.example.com"], "ws-bench"
+        )
+        get_session().commit()
+        workspace_id = workspace.id
+    admin = {"id": "bench-admin", "name": "Bench Admin", "admin": True}
+    token = sign_launch_token(
+        workspace_id, secret, user=admin, record={"type": "none"}, panel="admin"
+    )
+    page = requests.get(f"{server.url}/admin", params={"token": token}, timeout=10)
+    browser = requests.Session()
+    browser.headers["X-Widget-Session"] = SESSION.search(page.text).group(1)
+    started = browser.post(f"{server.url}/admin/xero/start", timeout=10).text
+    authorize = re.search(r'(http://[^"\s]+/identity/connect/authorize\?[^"\s]+)', started)
+    authorize_url = authorize.group(1).replace("&amp;", "&")
+    consent_page = requests.get(authorize_url, timeout=10)
+    form = _ConsentForm()
+    form.feed(consent_page.text)
+    data = [*form.fields, ("tenant", tenant_id), ("action", "allow")]
+    answer = requests.post(consent_page.url, data=data, allow_redirects=False, timeout=10)
+    callback = requests.get(answer.headers["Location"], timeout=30)
+    if 'data-outcome="connected"' not in callback.text:
+        raise RuntimeError("connecting the sandbox organisation failed")
+    return workspace_id, secret
+
+
+def owing_contacts(app, tenant_id: str, count: int) -> list[str]:
+    """Xero contacts with outstanding invoices or bills: panels with figures to show."""
+    from sqlalchemy import select
+
+    from widget.sandbox.models import Document
+
+    sandbox = app.extensions["sandbox"]
+    with sandbox.sessions() as session:
+        bodies = session.scalars(
+            select(Document.body).where(
+                Document.tenant_id == tenant_id,
+                Document.kind == "invoice",
+                Document.status == "AUTHORISED",
+            )
+        ).all()
+    owed = (json.loads(body, parse_float=Decimal) for body in bodies)
+    ids = sorted({i["Contact"]["ContactID"] for i in owed if Decimal(i["AmountDue"]) > 0})
+    return ids[:count]
+
+
+def launch(server: Server, workspace: tuple[str, str], crm_id: str):
+    """Open a contact panel as the CRM would; returns (first page, session for htmx requests)."""
+    import requests
+
+    from widget.auth.launch import sign_launch_token
+
+    user = {"id": "bench-rep", "name": "Bench Rep", "admin": True}
+    record = {"type": "contact", "id": crm_id, "name": f"Person {crm_id}"}
+    token = sign_launch_token(*workspace, user=user, record=record, panel="contact")
+    page = requests.get(f"{server.url}/contact", params={"token": token}, timeout=30)
+    browser = requests.Session()
+    browser.headers.update(
+        {"X-Widget-Session": SESSION.search(page.text).group(1), "HX-Request": "true"}
+    )
+    return page, browser
+
+
+@dataclass
+class ViewCost:
+    calls: int
+    bytes: int
+    endpoints: list[str]
+
+
+def measured(server: Server, action) -> tuple[object, ViewCost]:
+    before = len(server.meter())
+    result = action()
+    calls = server.meter()[before:]
+    cost = ViewCost(len(calls), sum(c["bytes"] for c in calls), [c["path"] for c in calls])
+    return result, cost
+
+
+def panel_view(server: Server, page_and_browser) -> str:
+    """What a browser does for one panel view: the page, then its figures when not inline."""
+    page, browser = page_and_browser
+    if 'hx-get="/contact/summary"' not in page.text:
+        return page.text
+    answer = browser.get(f"{server.url}/contact/summary", timeout=30)
+    if answer.status_code != 200:
+        raise RuntimeError(f"summary answered {answer.status_code}")
+    return answer.text
+
+
+def throughput(
+    targets: dict[str, tuple[str, dict]], clients: int, seconds: float, rounds: int = 8
+) -> dict[str, tuple[float, int]]:
+    """Requests per second for each target, with `clients` concurrent keep-alive clients.
+
+    The targets take turns in short rounds (A, B, A, B…) so that whatever else the machine is
+    doing weighs on each the same; returns {name: (requests/s, errors)}.
+    """
+    import requests
+
+    sessions = [requests.Session() for _ in range(clients)]
+    done = {name: 0 for name in targets}
+    errors = {name: 0 for name in targets}
+    spent = {name: 0.0 for name in targets}
+    lock = threading.Lock()
+    for _ in range(rounds):
+        for name, (url, headers) in targets.items():
+            stop = time.monotonic() + seconds / rounds
+            began = time.monotonic()
+
+            def run(session, url=url, headers=headers, name=name, stop=stop) -> None:
+                ok = bad = 0
+                while time.monotonic() < stop:
+                    if session.get(url, headers=headers, timeout=30).status_code == 200:
+                        ok += 1
+                    else:
+                        bad += 1
+                with lock:
+                    done[name] += ok
+                    errors[name] += bad
+
+            threads = [threading.Thread(target=run, args=(s,)) for s in sessions]
+            for thread in threads:
+                thread.start()
+            for thread in threads:
+                thread.join()
+            spent[name] += time.monotonic() - began
+    return {name: (done[name] / spent[name], errors[name]) for name in targets}
+
+
+def main(argv: list[str] | None = None) -> int:
+    options = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    options.add_argument("--contacts", type=int, default=8, help="panels to view cold and warm")
+    options.add_argument("--clients", type=int, default=4, help="concurrent clients")
+    options.add_argument("--seconds", type=float, default=4.0, help="per throughput run")
+    options.add_argument("--threads", type=int, default=2, help="gunicorn threads (1 worker)")
+    args = options.parse_args(argv)
+
+    with tempfile.TemporaryDirectory(prefix="bench-contact-") as temp:
+        server, env = start_server(Path(temp), args.threads)
+        try:
+            return _run(server, _with_env(env), args)
+        finally:
+            server.process.terminate()
+            server.process.wait(timeout=10)
+
+
+def _run(server: Server, app, args) -> int:
+    import requests
+
+    tenant_id = app.extensions["sandbox"].find_org(ORG).tenant_id
+    workspace = connect(server, app, tenant_id)
+    contacts = owing_contacts(app, tenant_id, args.contacts)
+    panels = []
+    for index, contact_id in enumerate(contacts):
+        page, browser = launch(server, workspace, f"crm-{index}")
+        answer = browser.post(f"{server.url}/contact/link", data={"xero_contact_id": contact_id})
+        if answer.status_code != 200:
+            raise RuntimeError(f"link answered {answer.status_code}")
+        panels.append(f"crm-{index}")
+
+    cold = [measured(server, lambda c=crm: panel_view(server, launch(server, workspace, c)))[1]
+            for crm in panels]  # fmt: skip
+    warm = [measured(server, lambda c=crm: panel_view(server, launch(server, workspace, c)))[1]
+            for crm in panels]  # fmt: skip
+    first, steady = cold[0], cold[1:]
+
+    _, browser = launch(server, workspace, panels[0])
+    panel_headers = dict(browser.headers)
+    page = requests.get(f"{server.url}/contact", headers=panel_headers, timeout=30)
+    if 'data-figure="outstanding_invoices"' not in page.text:
+        raise RuntimeError("the warm panel page did not render its figures")
+    targets = {
+        "hello": (f"{server.url}/bench/hello", {}),
+        "panel": (f"{server.url}/contact", panel_headers),
+    }
+    rates, cost = measured(server, lambda: throughput(targets, args.clients, args.seconds))
+    (hello_rate, hello_errors), (panel_rate, panel_errors) = rates["hello"], rates["panel"]
+    ratio = panel_rate / hello_rate if hello_rate else 0.0
+
+    print("Contact panel benchmark (gunicorn: 1 worker, "
+          f"{args.threads} threads; sandbox '{ORG}'; {len(panels)} linked contacts)")  # fmt: skip
+    print(f"  first view of the organisation : {first.calls} Xero calls, {first.bytes:,} bytes "
+          f"({', '.join(sorted(first.endpoints))})")  # fmt: skip
+    print(f"  cold panel view (figures not cached; organisation cached): "
+          f"max {max(c.calls for c in steady)} calls, mean "
+          f"{statistics.mean(c.calls for c in steady):.1f} calls, "
+          f"{statistics.mean(c.bytes for c in steady):,.0f} bytes "
+          f"({', '.join(sorted(steady[0].endpoints))})")  # fmt: skip
+    print(f"  warm panel view (figures cached): max {max(c.calls for c in warm)} calls, "
+          f"{sum(c.bytes for c in warm)} bytes")  # fmt: skip
+    print(f"  throughput, {args.clients} clients, {args.seconds:g} s each in alternating rounds: "
+          f"hello {hello_rate:,.0f} "
+          f"req/s, warm panel {panel_rate:,.0f} req/s -> ratio {ratio:.2f} "
+          f"(errors {hello_errors + panel_errors}; Xero calls meanwhile {cost.calls})")  # fmt: skip
+    goals = {
+        "cold <= 2 calls": max(c.calls for c in steady) <= 2,
+        "warm 0 calls": max(c.calls for c in warm) == 0 and cost.calls == 0,
+        "ratio >= 0.5": ratio >= 0.5,
+    }
+    print(
+        "  goals: " + ", ".join(f"{name} {'OK' if ok else 'MISSED'}" for name, ok in goals.items())
+    )
+    return 0 if all(goals.values()) and not (hello_errors or panel_errors) else 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

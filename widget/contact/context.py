@@ -8,7 +8,7 @@ from functools import cached_property
 
 from babel import Locale
 from flask import abort, request
-from sqlalchemy import select
+from sqlalchemy import and_, bindparam, select
 
 from widget.auth.access import allows, current_panel
 from widget.auth.models import PanelSession
@@ -32,6 +32,8 @@ class PanelContext:
     panel: PanelSession
     connection: XeroConnection | None
     problem: ConnectionProblem | None
+    #: the link as read with the connection (one query for both: panels are read a lot)
+    stored_link: ContactLink | None = None
 
     @property
     def workspace_id(self) -> str:
@@ -73,15 +75,14 @@ class PanelContext:
     def link_key(self) -> links.LinkKey:
         return links.LinkKey(self.workspace_id, self.tenant_id, self.crm_contact_id)
 
-    @cached_property
+    @property
     def link(self) -> ContactLink | None:
-        if self.problem is not None:
-            return None
-        return links.find(get_session(), self.link_key)
+        return self.stored_link if self.problem is None else None
 
     def reload_link(self) -> ContactLink | None:
         """The link as stored now (after this request linked or unlinked)."""
-        self.__dict__.pop("link", None)
+        if self.problem is None:
+            self.stored_link = links.find(get_session(), self.link_key)
         return self.link
 
     @cached_property
@@ -117,12 +118,31 @@ def load() -> PanelContext:
     panel = current_panel()
     if panel is None or panel.panel != "contact" or not (panel.record or {}).get("id"):
         abort(404, "This session was not opened for a CRM contact.")
-    connection = (
+    found = (
         get_session()
-        .scalars(select(XeroConnection).where(XeroConnection.workspace_id == panel.workspace_id))
+        .execute(
+            _CONNECTION_AND_LINK,
+            {"workspace_id": panel.workspace_id, "crm_contact_id": str(panel.record["id"])},
+        )
         .first()
     )
-    return PanelContext(panel, connection, _problem(panel.workspace_id, connection))
+    connection, link = found if found is not None else (None, None)
+    return PanelContext(panel, connection, _problem(panel.workspace_id, connection), link)
+
+
+#: the workspace's connection and, under its organisation, this CRM contact's link
+_CONNECTION_AND_LINK = (
+    select(XeroConnection, ContactLink)
+    .outerjoin(
+        ContactLink,
+        and_(
+            ContactLink.workspace_id == XeroConnection.workspace_id,
+            ContactLink.tenant_id == XeroConnection.tenant_id,
+            ContactLink.crm_contact_id == bindparam("crm_contact_id"),
+        ),
+    )
+    .where(XeroConnection.workspace_id == bindparam("workspace_id"))
+)
 
 
 def _problem(workspace_id: str, connection: XeroConnection | None) -> ConnectionProblem | None:

@@ -9,13 +9,18 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, replace
 
+from flask import render_template
+from markupsafe import Markup
+
 from widget.cache import Fetched
 from widget.connection.errors import ConnectionProblem
 from widget.connection.service import report_needs_reauthorisation
 from widget.contact import clock, links, present
 from widget.contact.context import PanelContext
 from widget.contact.models import ContactLink
+from widget.contact.service import rendered_fragments
 from widget.db import get_session
+from widget.timezones import today_in
 from widget.xero import XeroError, XeroNeedsReauthorisation
 
 log = logging.getLogger(__name__)
@@ -32,14 +37,27 @@ class SummaryOutcome:
     error: present.ErrorView | None
 
 
-def warm_summary(ctx: PanelContext, link: ContactLink) -> present.SummaryView | None:
-    """The summary from fresh cached values only (0 Xero calls), or None when anything is cold."""
+def warm_summary_html(ctx: PanelContext, link: ContactLink, template: str) -> Markup | None:
+    """The rendered summary from fresh cached values only (0 Xero calls), or None when anything
+    is cold. Rendered once per state of the cache, the organisation's day and the reader."""
     org = ctx.xero.cached_organisation()
     entry = ctx.xero.cached_documents(link.xero_contact_id, ctx.open_statuses)
     if org is None or entry is None:
         return None
-    fetched = Fetched(entry.value, entry.fetched_at, from_cache=True)
-    return _view(ctx, link, org, fetched)
+    today = today_in(org.value.timezone, clock.now())
+    key = (
+        *(ctx.workspace_id, ctx.tenant_id, link.xero_contact_id, link.xero_contact_name),
+        *(org.fetched_at, entry.fetched_at, today, str(ctx.locale), ctx.can_edit, template),
+        tuple(sorted(ctx.open_statuses)),
+    )
+
+    def render() -> str:
+        fetched = Fetched(entry.value, entry.fetched_at, from_cache=True)
+        view = _view(ctx, link, org.value, fetched)
+        return render_template(template, ctx=ctx, summary=view)
+
+    # Jinja's own autoescaped output, kept as rendered: marking it safe escapes nothing twice
+    return Markup(rendered_fragments().get_or_render(key, render))  # noqa: S704
 
 
 def summary(ctx: PanelContext, link: ContactLink, *, refresh: bool = False) -> SummaryOutcome:

@@ -16,10 +16,12 @@ import dataclasses
 import hashlib
 import json
 import re
+import threading
 from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
+from cachetools import LRUCache
 from flask import current_app
 
 from widget import suggest as suggesting
@@ -39,6 +41,7 @@ from widget.xero import (
 T = TypeVar("T")
 
 CACHE_EXTENSION = "contact_cache"
+RENDERED_EXTENSION = "contact_rendered"
 DEFAULTS = {
     "CONTACT_FIGURES_TTL": 300,  # seconds figures count as fresh
     "CONTACT_ORGANISATION_TTL": 12 * 60 * 60,  # reference data: hours
@@ -78,10 +81,35 @@ def init_app(app) -> None:
     for name, value in DEFAULTS.items():
         app.config.setdefault(name, value)
     app.extensions[CACHE_EXTENSION] = MemoryCache(stale_for=app.config["CONTACT_STALE_FOR"])
+    app.extensions[RENDERED_EXTENSION] = RenderedFragments()
 
 
 def panel_cache() -> Cache:
     return current_app.extensions[CACHE_EXTENSION]
+
+
+class RenderedFragments:
+    """Rendered summaries of warm panels, by everything that shapes them (the cached values'
+    fetch times, the organisation's day, locale, grant…): a warm panel is then a lookup, not
+    the summary arithmetic and Babel formatting again. In process only; derived from the cache
+    entries named in the key, so it can never be fresher or staler than they are."""
+
+    def __init__(self, maxsize: int = 2048):
+        self._items: LRUCache = LRUCache(maxsize=maxsize)
+        self._lock = threading.Lock()
+
+    def get_or_render(self, key: tuple, render: Callable[[], str]) -> str:
+        with self._lock:
+            html = self._items.get(key)
+        if html is None:
+            html = render()
+            with self._lock:
+                self._items[key] = html
+        return html
+
+
+def rendered_fragments() -> RenderedFragments:
+    return current_app.extensions[RENDERED_EXTENSION]
 
 
 class ContactXero:
@@ -113,9 +141,9 @@ class ContactXero:
             ttl=self.config["CONTACT_ORGANISATION_TTL"],
         )
 
-    def cached_organisation(self) -> OrgProfile | None:
-        entry = self.cache.get(self.scope, "org")
-        return entry.value if entry is not None else None
+    def cached_organisation(self):
+        """The fresh cached organisation entry (value: OrgProfile), or None."""
+        return self.cache.get(self.scope, "org")
 
     def documents(
         self,
@@ -169,6 +197,11 @@ class ContactXero:
         return self._call(lambda client: client.contact(contact_id))
 
     # --- writes ---------------------------------------------------------------------------
+
+    def forget_documents(self, contact_id: str) -> None:
+        """After a write that changes a contact's documents (a new quote, invoice or bill): its
+        figures are fetched again next time, and stay available as last known meanwhile."""
+        self.cache.invalidate(self.scope, f"docs:{contact_id.lower()}:")
 
     def create_contact(self, draft: ContactDraft, idempotency_key: str) -> Contact:
         contact = self._call(

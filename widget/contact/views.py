@@ -5,12 +5,14 @@ the templates, and refused here by the decorator). Fragments answer the element 
 state change (link, unlink, create) answers with the whole panel body.
 """
 
-from flask import Blueprint, render_template, request, url_for
+from flask import Blueprint, g, render_template, request, url_for
 
 from widget.auth.access import require
+from widget.auth.sessions import SESSION_HEADER
 from widget.contact import context, links
 from widget.contact import panel as states
 from widget.contact.forms import ContactForm
+from widget.contact.service import rendered_fragments
 from widget.db import get_session
 from widget.xero import XeroError, XeroNotFound, XeroValidationError
 from widget.xero.filters import guid
@@ -158,30 +160,41 @@ def draft_entry(kind: str):
 
 def _page(ctx, template: str):
     link = ctx.link
-    warm = states.warm_summary(ctx, link) if link is not None else None
-    return render_template(
-        template,
-        ctx=ctx,
-        link=link,
-        summary=warm,
-        form=ContactForm.from_record(ctx.record),
-        lang=ctx.lang,
-    )
+    fragment = "contact/quick_summary.html" if template == "contact/quick.html" else None
+    warm = _warm(ctx, link, fragment or "contact/summary.html")
+
+    def render() -> str:
+        form = ContactForm.from_record(ctx.record)  # its idempotency key is new per render
+        return render_template(
+            template, ctx=ctx, link=link, summary_html=warm, form=form, lang=ctx.lang
+        )
+
+    if warm is None:
+        return render()
+    # a warm linked page holds no form: the same session, record and figures give the same page
+    token = g.get("widget_session_token") or request.headers.get(SESSION_HEADER)
+    record = (ctx.record.get("name"), ctx.record.get("email"))
+    key = ("page", template, token, record, ctx.lang, link.xero_contact_name, warm)
+    return rendered_fragments().get_or_render(key, render)
 
 
 def _body(ctx, *, retarget: bool = False):
     """The whole panel body for the current state (after a change, or when it moved on)."""
     link = ctx.reload_link()
-    warm = states.warm_summary(ctx, link) if link is not None else None
+    warm = _warm(ctx, link, "contact/summary.html")
     body = render_template(
         "contact/body.html",
         ctx=ctx,
         link=link,
-        summary=warm,
+        summary_html=warm,
         form=ContactForm.from_record(ctx.record),
     )
     headers = {"HX-Retarget": "#contact-body", "HX-Reswap": "innerHTML"} if retarget else {}
     return body, 200, headers
+
+
+def _warm(ctx, link, template: str):
+    return states.warm_summary_html(ctx, link, template) if link is not None else None
 
 
 def _error(ctx, error, *, retry=None, target: str | None = None, menu: bool = False):
