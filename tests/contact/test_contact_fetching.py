@@ -7,6 +7,7 @@ from decimal import Decimal
 from urllib.parse import parse_qs
 
 from tests.contact.support import NZ, Figures, link_panel, open_panel, person_record, stored
+from widget.contact.service import ContactXero
 
 
 def _owing_contacts(server, count: int = 6) -> list[str]:
@@ -180,3 +181,19 @@ def test_a_429_is_waited_out_before_xero_is_asked_again(contact_server):
     assert after.status_code == 200 and 'data-stale="false"' in after.text
     assert sorted(_paths(meter.since(mark))) == ["Invoices", "Quotes"]
     contact_server.release(NZ)
+
+
+def test_a_write_to_a_contacts_documents_makes_its_figures_fetch_again(contact_server):
+    """What the drafts work calls after creating a document: the next view fetches (2 calls),
+    and until then the figures remain as last known."""
+    meter = contact_server.meter
+    workspace = contact_server.connected_workspace(NZ)
+    contact_id = _owing_contacts(contact_server)[5]
+    panel = link_panel(contact_server, workspace, contact_id, user_id="writer")
+    panel.get("/contact/summary", refresh="1")
+    with contact_server.app.app_context():
+        tenant_id = contact_server.org(NZ).tenant_id
+        ContactXero(workspace.id, tenant_id, make_client=lambda: None).forget_documents(contact_id)
+    mark = meter.mark()
+    assert panel.get("/contact/summary").status_code == 200
+    assert sorted(_paths(meter.since(mark))) == ["Invoices", "Quotes"]
