@@ -6,7 +6,7 @@ import threading
 from decimal import Decimal
 from urllib.parse import parse_qs
 
-from tests.contact.support import NZ, Figures, link_panel, open_panel, person_record, stored
+from tests.contact.support import NZ, UK, Figures, link_panel, open_panel, person_record, stored
 from widget.contact.service import ContactXero
 
 
@@ -197,3 +197,25 @@ def test_a_write_to_a_contacts_documents_makes_its_figures_fetch_again(contact_s
     mark = meter.mark()
     assert panel.get("/contact/summary").status_code == 200
     assert sorted(_paths(meter.since(mark))) == ["Invoices", "Quotes"]
+
+
+def test_xero_refusing_the_organisation_asks_for_reconnection(contact_server):
+    """A 403 (the organisation was disconnected in Xero) is not retried: the rep is told to ask
+    an admin, and the connection is marked for the admin page's Reconnect."""
+    workspace = contact_server.connected_workspace(UK)
+    owed = [
+        i["Contact"]["ContactID"]
+        for i in stored(contact_server, UK, "invoice")
+        if i["Status"] == "AUTHORISED" and Decimal(i["AmountDue"]) > 0
+    ]
+    panel = link_panel(contact_server, workspace, owed[0], user_id="revoked-rep")
+    contact_server.sandbox.faults.set(UK, revoked=True)
+    try:
+        refused = panel.get("/contact/summary")
+    finally:
+        contact_server.release(UK)
+    assert refused.status_code == 200 and "Error fetching details" in refused.text
+    assert "no longer accepts this connection" in refused.text and ">Retry<" not in refused.text
+    later = panel.get("/contact")
+    assert 'data-state="not-connected"' in later.text
+    assert "needs to be renewed" in later.text
