@@ -18,20 +18,33 @@ pytest_plugins = ["tests.auth.fixtures"]
 POSTGRES_URL = os.environ.get(
     "TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 )
-POSTGRES_SCHEMA = "widget_test"
+#: one schema per test run, so runs side by side (two terminals, CI) never wait on each other
+POSTGRES_SCHEMA = f"widget_test_{os.getpid()}"
 
 
-def _postgres_url() -> str:
-    """A clean schema of the `test` database for this run, so tests never touch `public`."""
+def _reset_postgres_schema(create: bool) -> None:
     engine = create_engine(POSTGRES_URL)
     try:
         with engine.begin() as connection:
+            connection.execute(text("SET lock_timeout = '20s'"))
             connection.execute(text(f"DROP SCHEMA IF EXISTS {POSTGRES_SCHEMA} CASCADE"))
-            connection.execute(text(f"CREATE SCHEMA {POSTGRES_SCHEMA}"))
+            if create:
+                connection.execute(text(f"CREATE SCHEMA {POSTGRES_SCHEMA}"))
     finally:
         engine.dispose()
+
+
+def _postgres_url() -> str:
+    """A clean schema of the `test` database for this test, so tests never touch `public`."""
+    _reset_postgres_schema(create=True)
     separator = "&" if "?" in POSTGRES_URL else "?"
     return f"{POSTGRES_URL}{separator}options=-csearch_path%3D{POSTGRES_SCHEMA}"
+
+
+def pytest_sessionfinish(session, exitstatus):
+    """Drop this run's schema (only if the run used PostgreSQL at all)."""
+    if getattr(_postgres_url, "used", False):
+        _reset_postgres_schema(create=False)
 
 
 def make_test_app(database_url: str, sandbox_database_url: str | None = None, **overrides):
@@ -59,6 +72,7 @@ def database_url(request, tmp_path) -> str:
     """Run the test once on SQLite and once on PostgreSQL."""
     if request.param == "sqlite":
         return f"sqlite:///{tmp_path / 'widget.sqlite3'}"
+    _postgres_url.used = True
     return _postgres_url()
 
 
