@@ -1,13 +1,16 @@
 """Apps for the connection tests: one served app per database for the whole run (each test makes
 its own workspace, so they do not see each other), with the sandbox inside it."""
 
+import os
+
 import pytest
 from sqlalchemy import create_engine, text
 
 from tests.conftest import POSTGRES_URL, make_test_app, serve
 
-#: a schema of its own, so the function-scoped `db_app` fixtures (schema widget_test) never drop it
-SCHEMA = "widget_test_connection"
+#: a schema of its own, so the function-scoped `db_app` fixtures never drop it, and one per test
+#: run, so runs side by side never queue on each other's locks
+SCHEMA = f"widget_test_connection_{os.getpid()}"
 
 
 def postgres_url(schema: str = SCHEMA) -> str:
@@ -32,3 +35,14 @@ def xero_server(request, tmp_path_factory):
     app = make_test_app(url, f"sqlite:///{folder / 'sandbox.sqlite3'}")
     yield from serve(app)
     app.extensions["db_engine"].dispose()
+    if request.param == "postgresql":
+        _drop_schema(SCHEMA)
+
+
+def _drop_schema(schema: str) -> None:
+    engine = create_engine(POSTGRES_URL)
+    try:
+        with engine.begin() as connection:
+            connection.execute(text(f"DROP SCHEMA IF EXISTS {schema} CASCADE"))
+    finally:
+        engine.dispose()
