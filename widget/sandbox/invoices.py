@@ -66,11 +66,9 @@ def list_invoices(tenant_id: str):
     args, box = request.args, sandbox()
     with box.sessions() as session:
         records = fetch(session, tenant_id, "invoice", *_conditions(args), order=[Document.date])
-    records = _search(
-        apply_where(records, args.get("where"), INVOICE_FIELDS), args.get("searchTerm")
-    )
-    page = paginate(records, args)
-    invoices = bodies(page.records)
+        records = apply_where(records, args.get("where"), INVOICE_FIELDS)
+        page = paginate(_search(records, args.get("searchTerm")), args)
+        invoices = bodies(page.records)
     if args.get("summaryOnly", "").lower() == "true" or page.pagination is None:
         # Xero sends line items only on paged lists and single GETs, never with summaryOnly
         invoices = [{k: v for k, v in inv.items() if k not in SUMMARY_DROPS} for inv in invoices]

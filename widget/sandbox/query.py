@@ -23,17 +23,43 @@ DEFAULT_PAGE_SIZE = 100
 
 
 class Record:
-    """One row under a `where`: key columns directly, other fields from the decoded JSON."""
+    """One row under a `where`: key columns directly, other fields from the decoded JSON.
 
-    __slots__ = ("row", "_body")
+    Rows come without their JSON; the first record that needs one loads the JSON of every
+    record of its fetch in a single query (see `_Bodies`)."""
 
-    def __init__(self, row: Document):
-        self.row, self._body = row, None
+    __slots__ = ("row", "_body", "_bodies")
+
+    def __init__(self, row, bodies: "_Bodies"):
+        self.row, self._body, self._bodies = row, None, bodies
 
     def body(self) -> dict:
         if self._body is None:
-            self._body = json.loads(self.row.body)
+            self._bodies.load(self._bodies.records)  # a filter reads JSON: all of them will
         return self._body
+
+
+class _Bodies:
+    """Loads documents' JSON in one query for many records (all of a fetch, or one page)."""
+
+    def __init__(self, session: Session, tenant_id: str, kind: str):
+        self.session, self.tenant_id, self.kind = session, tenant_id, kind
+        self.records: list[Record] = []
+
+    def load(self, wanted: list[Record]) -> None:
+        missing = [r for r in wanted if r._body is None]
+        by_id = {r.row.doc_id: r for r in missing}
+        for start in range(0, len(by_id), 500):
+            chunk = list(by_id)[start : start + 500]
+            rows = self.session.execute(
+                select(Document.doc_id, Document.body).where(
+                    Document.tenant_id == self.tenant_id,
+                    Document.kind == self.kind,
+                    Document.doc_id.in_(chunk),
+                )
+            )
+            for doc_id, body in rows:
+                by_id[doc_id]._body = json.loads(body)
 
 
 def _walk(body: dict, path: str) -> Any:
@@ -79,10 +105,20 @@ def apply_where(records: Iterable[Record], text: str | None, spec: Fields) -> li
     return [record for record in records if predicate(record)]
 
 
+_KEY_COLUMNS = [
+    column
+    for column in Document.__table__.columns
+    if column.key not in ("body", "search_text", "tenant_id", "kind")
+]
+
+
 def fetch(session: Session, tenant_id: str, kind: str, *conditions, order=()) -> list[Record]:
-    query = select(Document).where(Document.tenant_id == tenant_id, Document.kind == kind)
+    """Matching rows (key columns only; JSON on demand) in a stable order."""
+    query = select(*_KEY_COLUMNS).where(Document.tenant_id == tenant_id, Document.kind == kind)
     query = query.where(*conditions).order_by(*order, Document.position)
-    return [Record(row) for row in session.scalars(query)]
+    loader = _Bodies(session, tenant_id, kind)
+    loader.records = [Record(row, loader) for row in session.execute(query)]
+    return loader.records
 
 
 @dataclass(frozen=True)
@@ -133,4 +169,7 @@ def date_arg(args, name: str) -> date | None:
 
 
 def bodies(records: list[Record]) -> list[dict]:
+    """The JSON of these records (one query for all of them)."""
+    if records:
+        records[0]._bodies.load(records)
     return [record.body() for record in records]

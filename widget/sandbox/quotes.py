@@ -51,8 +51,9 @@ def list_quotes(tenant_id: str):
         records = fetch(
             session, tenant_id, "quote", *_conditions(request.args), order=[Document.date]
         )
-    page = paginate(records, request.args, default_paged=True, sized=False)
-    return json_response(envelope("Quotes", bodies(page.records), box.clock.now()))
+        page = paginate(records, request.args, default_paged=True, sized=False)
+        quotes = bodies(page.records)
+    return json_response(envelope("Quotes", quotes, box.clock.now()))
 
 
 @bp.get(f"{ACCOUNTING}/Quotes/<quote_id>")

@@ -53,8 +53,8 @@ def _reference_view(resource: str):
         box = sandbox()
         with box.sessions() as session:
             records = fetch(session, tenant_id, kind)
-        records = apply_where(records, request.args.get("where"), where_fields)
-        return json_response(envelope(resource, bodies(records), box.clock.now()))
+            found = bodies(apply_where(records, request.args.get("where"), where_fields))
+        return json_response(envelope(resource, found, box.clock.now()))
 
     view.__name__ = f"list_{kind}"
     return view
