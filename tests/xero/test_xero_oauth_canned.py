@@ -137,12 +137,21 @@ def test_an_exchange_without_a_refresh_token_is_a_configuration_error():
 
 
 def test_revoke_posts_the_refresh_token():
-    oauth, adapter = make(Canned(200, None), Canned(400, {"error": "unsupported_token_type"}))
+    oauth, adapter = make(
+        Canned(200, None),
+        Canned(400, {"error": "unsupported_token_type"}),
+        Canned(401, {"error": "invalid_client"}),  # our credentials: not the admin's to fix
+        Canned(503, "down", {"Content-Type": "text/plain"}),
+    )
     assert oauth.revoke("refresh-one") is None
     assert adapter.sent[0].url == ENDPOINTS.revocation_url
     assert form(adapter.sent[0]) == {"token": "refresh-one"}
     assert basic(adapter.sent[0]) == ("client-1", "secret-1")
     with pytest.raises(XeroRequestError):
+        oauth.revoke("refresh-one")
+    with pytest.raises(XeroRequestError, match="invalid_client"):
+        oauth.revoke("refresh-one")
+    with pytest.raises(XeroUnavailable):
         oauth.revoke("refresh-one")
 
 

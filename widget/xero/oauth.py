@@ -136,7 +136,10 @@ class XeroOAuth:
             self.endpoints.revocation_url,
         )
         if not response.ok:
-            raise error_for(response, body_of(response))
+            body = body_of(response)
+            if isinstance(body, dict) and body.get("error"):  # an OAuth error, e.g. invalid_client
+                raise _oauth_error(OAuthError(error=body["error"]))
+            raise error_for(response, body)
 
     def connections(self, access_token: str) -> list[Connection]:
         response = self._bearer_call("GET", self.endpoints.connections_url, access_token)
