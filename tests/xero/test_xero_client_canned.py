@@ -94,6 +94,12 @@ def test_a_quote_in_a_value_falls_back_to_search_term_and_exact_matches():
     assert [c.name for c in page] == ["Katherine Warren"]  # Lisa matched the search, not the email
 
 
+def test_a_backslash_is_kept_out_of_where_too():
+    client, adapter = make(ok(samples.CONTACTS))
+    assert client.contacts(name="Back\\slash Ltd").items == []
+    assert query(adapter.sent[0]) == {"searchTerm": "Back\\slash Ltd"}
+
+
 def test_contact_ids_and_archived():
     client, adapter = make(ok(samples.CONTACTS))
     client.contacts(ids=[CONTACT, CONTACT.upper()], include_archived=True, search_term="war")

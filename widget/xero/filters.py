@@ -1,7 +1,8 @@
 """Query parameters for Xero's list endpoints, preferring its optimised filters.
 
-`where` values are quoted strings; Xero has no escape for `"` inside them, so such values go to
-`searchTerm` instead (and the client keeps only exact matches). Dates in `where` are DateTime(…).
+`where` values are quoted strings; Xero has no escape for `"` inside them, so such values (and,
+to be safe, those with a backslash) go to `searchTerm` instead and the client keeps exact
+matches. Dates in `where` are DateTime(…).
 """
 
 from __future__ import annotations
@@ -33,7 +34,9 @@ def guids(values: Iterable[str] | None) -> str | None:
 
 
 def quotable(value: str) -> bool:
-    return '"' not in value
+    """Whether a value can sit inside `where`'s quotes. Xero has no escape for `"`; whether it
+    reads `\\` as one is undocumented, so values with either go to searchTerm instead."""
+    return '"' not in value and "\\" not in value
 
 
 def equals(field: str, value: str) -> str:
