@@ -23,9 +23,10 @@ from tests.conftest import LiveServer, make_test_app, serve
 
 
 @pytest.fixture(scope="session")
-def htmx_js(request) -> bytes:
+def htmx_js(request, tmp_path_factory) -> bytes:
     """dist/htmx.min.js from the npm package of the pinned version (cached in .pytest_cache)."""
-    cache_dir = Path(request.config.cache.mkdir("htmx-npm"))
+    cache = getattr(request.config, "cache", None)  # None under -p no:cacheprovider
+    cache_dir = Path(cache.mkdir("htmx-npm")) if cache else tmp_path_factory.mktemp("htmx-npm")
     return package_file(tarball(cache_dir))
 
 
