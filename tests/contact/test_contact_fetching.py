@@ -6,8 +6,11 @@ import threading
 from decimal import Decimal
 from urllib.parse import parse_qs
 
+import requests
+
 from tests.contact.support import NZ, UK, Figures, link_panel, open_panel, person_record, stored
-from widget.contact.service import ContactXero
+from widget.contact.service import ContactXero, remember_organisation
+from widget.xero.parsing import organisation
 
 
 def _owing_contacts(server, count: int = 6) -> list[str]:
@@ -219,3 +222,17 @@ def test_xero_refusing_the_organisation_asks_for_reconnection(contact_server):
     later = panel.get("/contact")
     assert 'data-state="not-connected"' in later.text
     assert "needs to be renewed" in later.text
+
+
+def test_an_organisation_fetched_at_connect_time_spares_the_first_panel_a_call(contact_server):
+    meter = contact_server.meter
+    workspace = contact_server.connected_workspace(NZ)
+    tenant_id = contact_server.org(NZ).tenant_id
+    with contact_server.app.app_context():
+        answer = organisation(contact_server.sandbox.organisation(tenant_id))
+        remember_organisation(workspace.id, tenant_id, answer)
+    panel = link_panel(contact_server, workspace, _owing_contacts(contact_server)[4], user_id="o")
+    mark = meter.mark()
+    summary = panel.get("/contact/summary").text
+    assert sorted(_paths(meter.since(mark))) == ["Invoices", "Quotes"]
+    assert "shortcode=" + requests.utils.quote(answer.short_code, safe="") in summary

@@ -88,6 +88,17 @@ def panel_cache() -> Cache:
     return current_app.extensions[CACHE_EXTENSION]
 
 
+def remember_organisation(workspace_id: str, tenant_id: str, organisation: Organisation) -> None:
+    """For code that has just fetched the organisation anyway (connecting does, to test the
+    connection): the first panel then needs no Organisation call of its own."""
+    panel_cache().set(
+        CacheScope(workspace_id, tenant_id),
+        "org",
+        _profile(organisation),
+        ttl=current_app.config["CONTACT_ORGANISATION_TTL"],
+    )
+
+
 class RenderedFragments:
     """Rendered summaries of warm panels, by everything that shapes them (the cached values'
     fetch times, the organisation's day, locale, grant…): a warm panel is then a lookup, not

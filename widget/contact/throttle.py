@@ -11,7 +11,7 @@ from widget.cache import Cache, CacheScope
 from widget.xero import XeroRateLimited
 
 KEY = "xero:retry-at"
-#: the scope holding an organisation's hold; no workspace id has this form ("ws-…" or a name)
+#: the scope holding an organisation's hold: workspace ids never contain "~" (WORKSPACE_ID)
 LIMITS_WORKSPACE = "~xero-limits~"
 #: Xero sometimes omits Retry-After; wait this long rather than not at all
 DEFAULT_WAIT_SECONDS = 60
