@@ -23,11 +23,16 @@ from tests.conftest import LiveServer, make_test_app, serve
 
 
 @pytest.fixture(scope="session")
-def htmx_js(request, tmp_path_factory) -> bytes:
-    """dist/htmx.min.js from the npm package of the pinned version (cached in .pytest_cache)."""
+def htmx_cache_dir(request, tmp_path_factory) -> Path:
+    """Where the npm tarball is kept between runs (.pytest_cache, or a temp dir without it)."""
     cache = getattr(request.config, "cache", None)  # None under -p no:cacheprovider
-    cache_dir = Path(cache.mkdir("htmx-npm")) if cache else tmp_path_factory.mktemp("htmx-npm")
-    return package_file(tarball(cache_dir))
+    return Path(cache.mkdir("htmx-npm")) if cache else tmp_path_factory.mktemp("htmx-npm")
+
+
+@pytest.fixture(scope="session")
+def htmx_js(htmx_cache_dir) -> bytes:
+    """dist/htmx.min.js from the npm package of the pinned version."""
+    return package_file(tarball(htmx_cache_dir))
 
 
 @pytest.fixture(scope="session")

@@ -9,8 +9,8 @@ from widget import assets
 pytestmark = pytest.mark.browser
 
 
-def test_pinned_hash_is_that_of_the_npm_package_file(htmx_js, request):
-    package = package_json(tarball(request.config.cache.mkdir("htmx-npm")))
+def test_pinned_hash_is_that_of_the_npm_package_file(htmx_js, htmx_cache_dir):
+    package = package_json(tarball(htmx_cache_dir))
     assert package["name"] == assets.HTMX_PACKAGE
     assert package["version"] == assets.HTMX_VERSION
     assert sri(htmx_js) == assets.HTMX_INTEGRITY
