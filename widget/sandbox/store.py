@@ -4,9 +4,11 @@
 
 import json
 import threading
+from contextlib import suppress
 from dataclasses import dataclass
 
 from sqlalchemy import insert, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from widget.db import make_engine
@@ -54,7 +56,9 @@ class Sandbox:
             with self.sessions() as session:
                 empty = session.scalar(select(Organisation.tenant_id).limit(1)) is None
             if empty:
-                self._install()
+                # another process (gunicorn worker, CLI) may seed it at the same moment
+                with suppress(IntegrityError):
+                    self._install()
             self._ready = True
 
     def reset(self) -> dict[str, dict[str, int]]:
