@@ -1,7 +1,8 @@
 """The panel's states, assembled from links, the cached Xero reads and the reader's locale.
 
-Views call these and render; these never render. Xero failures come back as an ErrorView (with the
-last known figures when there are any), never as an exception the view has to know about.
+Views call these and render the result (a warm summary comes back rendered: it is memoised as
+HTML). Xero failures come back as an ErrorView (with the last known figures when there are any),
+never as an exception the view has to know about.
 """
 
 from __future__ import annotations
@@ -24,9 +25,6 @@ from widget.timezones import today_in
 from widget.xero import XeroError, XeroNeedsReauthorisation
 
 log = logging.getLogger(__name__)
-
-#: what a panel waits for a fetch another request already started (Xero's own timeout bounds it)
-SHARED_WAIT_SECONDS = 30
 
 
 @dataclass(frozen=True)

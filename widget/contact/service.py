@@ -48,6 +48,9 @@ DEFAULTS = {
     "CONTACT_LOOKUP_TTL": 120,  # suggestions and search results
     "CONTACT_STALE_FOR": 24 * 60 * 60,  # last-known figures shown while Xero fails
 }
+#: how long a request waits for the same fetch started by another one before giving up (the
+#: leader's own Xero calls time out sooner; this only bounds a stuck leader)
+SHARED_WAIT_SECONDS = 60
 SEARCH_PAGE_SIZE = 25
 MAX_SEARCH_LENGTH = 100
 _EMAIL_WHERE = re.compile(r'^EmailAddress=="(?P<email>[^"]*)"$')
@@ -150,6 +153,7 @@ class ContactXero:
             "org",
             lambda: self._call(lambda client: _profile(client.organisation())),
             ttl=self.config["CONTACT_ORGANISATION_TTL"],
+            wait_timeout=SHARED_WAIT_SECONDS,
         )
 
     def cached_organisation(self):
@@ -171,6 +175,7 @@ class ContactXero:
             _documents_key(contact_id, open_statuses),
             lambda: self._call(lambda client: _documents(client, plan)),
             ttl=self.config["CONTACT_FIGURES_TTL"],
+            wait_timeout=SHARED_WAIT_SECONDS,
             bypass=refresh,
         )
 
@@ -187,6 +192,7 @@ class ContactXero:
             key,
             lambda: self._call(lambda client: _suggestions(client, crm)),
             ttl=self.config["CONTACT_LOOKUP_TTL"],
+            wait_timeout=SHARED_WAIT_SECONDS,
         )
 
     def search(self, term: str) -> Fetched:
@@ -201,6 +207,7 @@ class ContactXero:
                 )
             ),
             ttl=self.config["CONTACT_LOOKUP_TTL"],
+            wait_timeout=SHARED_WAIT_SECONDS,
         )
 
     def contact(self, contact_id: str) -> Contact:
