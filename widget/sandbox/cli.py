@@ -1,5 +1,7 @@
 """`flask --app wsgi sandbox …`: reset, tokens, organisations and faults of the sandbox."""
 
+import os
+
 import click
 from flask import current_app
 from flask.cli import AppGroup
@@ -40,7 +42,8 @@ def token_command(org_name: str) -> None:
     """Create a grant for one organisation and print its access token and a curl example."""
     org = _org_or_fail(org_name)
     tokens = _sandbox().token(org.tenant_id)
-    base = current_app.config.get("XERO_SANDBOX_URL") or "http://localhost:5000/sandbox/xero"
+    port = os.environ.get("PORT", "5000")  # scripts/run serves on $PORT
+    base = current_app.config.get("XERO_SANDBOX_URL") or f"http://localhost:{port}/sandbox/xero"
     click.echo(f"organisation:  {org.name}")
     click.echo(f"tenant id:     {org.tenant_id}")
     click.echo(f"access token:  {tokens.access_token}")

@@ -132,11 +132,15 @@ class Sandbox:
             return json.loads(row.body) if row else None
 
     def find_org(self, name: str) -> OrgInfo:
-        """An organisation by exact name or unique prefix, case-insensitive (for CLI and tests)."""
+        """An organisation by exact name, unique prefix or unique part ("uk"), any case."""
         orgs = self.organisations()
         wanted = name.strip().lower()
         exact = [org for org in orgs if org.name.lower() == wanted or org.tenant_id == wanted]
-        matches = exact or [org for org in orgs if org.name.lower().startswith(wanted)]
+        matches = (
+            exact
+            or [org for org in orgs if org.name.lower().startswith(wanted)]
+            or [org for org in orgs if wanted in org.name.lower()]
+        )
         if len(matches) != 1:
             names = ", ".join(org.name for org in orgs)
             problem = "matches several" if matches else "matches none"
