@@ -80,7 +80,8 @@ def test_fault_sets_shows_and_clears(run, app):
     assert state["force_429"] == 3 and state["force_429_problem"] == "concurrent"
     assert state["revoked"] is True
     assert (state["commit_then_fail"], state["commit_then_fail_count"]) == ("503", 2)
-    assert run("fault", "--org", "nz", "--force-429", "always").exit_code != 0  # not a prefix
+    assert run("fault", "--org", "narnia", "--force-429", "always").exit_code != 0  # no such org
+    assert run("fault", "--org", "company", "--force-429", "always").exit_code != 0  # several
     assert run("fault", "--org", "Demo Company (NZ)", "--force-429", "always").exit_code == 0
     assert faults.get("Demo Company (NZ)")["force_429"] == -1
     assert run("fault", "--org", "Demo Company (NZ)", "--force-429", "x").exit_code != 0
