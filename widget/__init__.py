@@ -4,7 +4,19 @@ from pathlib import Path
 
 from flask import Flask
 
-from widget import assets, auth, connection, contact, crypto, db, errors, health, logs, security
+from widget import (
+    assets,
+    auth,
+    connection,
+    contact,
+    crypto,
+    db,
+    drafts,
+    errors,
+    health,
+    logs,
+    security,
+)
 from widget import config as settings
 from widget.secret_key import load_or_create
 
@@ -36,6 +48,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     auth.init_app(app)
     connection.init_app(app)
     contact.init_app(app)
+    drafts.init_app(app)
 
     from widget import cli
 

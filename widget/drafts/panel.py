@@ -1,0 +1,181 @@
+"""The drafts inside the contact panel: open a form for the linked Xero contact, and create what
+it describes exactly once. Views call these; these render (fragments for #contact-draft).
+
+Status codes say what happened (htmx 4 swaps every answer, so the rep always sees the fragment):
+200 shown or created, 422 something to correct, 409 the panel moved on (unlinked, disconnected)
+or another press is still with Xero, 503/429 Xero did not answer or asks us to wait.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from flask import render_template, request
+
+from widget.contact import clock
+from widget.contact import context as contact_context
+from widget.contact.deeplinks import document_url
+from widget.db import get_session
+from widget.drafts import settings as draft_settings
+from widget.drafts.forms import NAMES, DraftForm, default_line
+from widget.drafts.models import CREATED, REFUSED, UNKNOWN
+from widget.drafts.reference import item_fill
+from widget.drafts.service import DraftsXero
+from widget.drafts.submissions import Outcome, Target, create_once
+from widget.drafts.validation import check
+from widget.formatting import format_money
+from widget.timezones import today_in
+from widget.xero import XeroError, XeroRateLimited, XeroUnavailable
+
+Answer = tuple[str, int] | tuple[str, int, dict]
+
+
+def open_form(kind: str) -> Answer:
+    ctx, problem = _linked_context()
+    if problem:
+        return problem
+    xero = DraftsXero.for_workspace(ctx.workspace_id, ctx.tenant_id)
+    try:
+        ref = xero.reference()
+    except (XeroError, TimeoutError) as exc:
+        return _problem(ctx, _xero_message(ctx, exc), retry_kind=kind), _status(exc)
+    prefs = draft_settings.load(ctx.panel.workspace)
+    today = today_in(ref.organisation.timezone, clock.now())
+    names = {
+        "contact": ctx.link.xero_contact_name,
+        "record": str(ctx.record.get("name") or ""),
+        "user": ctx.user.name or "",
+    }
+    form = DraftForm.new(kind, ctx.link.xero_contact_id, ref, prefs, today, names)
+    return _form(ctx, form, ref), 200
+
+
+def submit(kind: str) -> Answer:
+    ctx, problem = _linked_context()
+    if problem:
+        return problem
+    form = DraftForm.from_post(kind, request.form)
+    xero = DraftsXero.for_workspace(ctx.workspace_id, ctx.tenant_id)
+    try:
+        ref = xero.reference()
+    except (XeroError, TimeoutError) as exc:
+        return _problem(ctx, _xero_message(ctx, exc)), _status(exc)
+    if form.contact_id.lower() != ctx.link.xero_contact_id.lower():
+        form.general_errors.append(
+            "This CRM contact is now linked to another Xero contact. Close this form and "
+            "start again, so the document goes to the right contact."
+        )
+        return _form(ctx, form, ref), 409
+    checked = check(form.values, ref)
+    if not checked.ok:
+        form.take(checked)
+        return _form(ctx, form, ref), 422
+    target = Target(
+        ctx.workspace_id, ctx.tenant_id, ctx.link.xero_contact_id, ctx.crm_contact_id, ctx.user
+    )
+    total = checked.totals().total
+    outcome = create_once(
+        get_session(), xero, target, kind, form.idempotency_key, form.draft(checked), total
+    )
+    if outcome.status == CREATED:
+        ctx.xero.forget_documents(ctx.link.xero_contact_id)  # the summary shows it next
+        return _created(ctx, outcome, ref), 200
+    if outcome.status == REFUSED:
+        form.refused(outcome.refusal, [line.index for line in checked.lines])
+        return _form(ctx, form, ref), 422
+    form.general_errors.append(_pending_message(ctx, form, outcome))
+    headers = _retry_after(outcome.error)
+    status = _status(outcome.error) if outcome.status == UNKNOWN else 409
+    return _form(ctx, form, ref), status, headers
+
+
+# --- helpers ------------------------------------------------------------------------------------
+
+
+def _linked_context():
+    """(context, None) when the panel can raise a draft, else (context, answer saying why)."""
+    ctx = contact_context.load()
+    if ctx.problem is not None:
+        message = ctx.problem.message_for(ctx.is_admin)
+        return ctx, (_problem(ctx, message), 409)
+    if ctx.link is None:
+        message = "Link this contact to a Xero contact first."
+        return ctx, (_problem(ctx, message), 409)
+    return ctx, None
+
+
+def _form(ctx, form: DraftForm, ref) -> str:
+    kind = form.kind
+    prefs = draft_settings.load(ctx.panel.workspace)
+    return render_template(
+        "drafts/form.html",
+        ctx=ctx,
+        form=form,
+        ref=ref,
+        preview=form.preview(ref),
+        blank_line=default_line(kind, ref, prefs),
+        item_fill=item_fill,
+        accounts=ref.accounts_for(kind),
+        tax_rates=ref.tax_rates_for(kind),
+        items=ref.items_for(kind),
+        money=lambda amount, code: format_money(amount, code, ctx.locale, ref.base_currency),
+    )
+
+
+def _created(ctx, outcome: Outcome, ref) -> str:
+    row = outcome.submission
+    amount = None
+    if row.amount is not None:
+        amount = format_money(Decimal(row.amount), row.currency_code or "", ctx.locale)
+    return render_template(
+        "drafts/created.html",
+        ctx=ctx,
+        submission=row,
+        outcome=outcome,
+        name=NAMES[row.kind],
+        amount=amount,
+        xero_url=document_url(row.kind, ref.organisation.short_code, row.xero_id),
+    )
+
+
+def _problem(ctx, message: str, *, retry_kind: str | None = None) -> str:
+    """A message in place of the form; `retry_kind` offers to open that form again."""
+    return render_template("drafts/problem.html", ctx=ctx, message=message, retry_kind=retry_kind)
+
+
+def _xero_message(ctx, exc: BaseException) -> str:
+    if hasattr(exc, "message_for"):
+        return exc.message_for(ctx.is_admin)
+    if isinstance(exc, XeroRateLimited):
+        return f"Xero asks us to wait {exc.retry_after} seconds. Try again then."
+    return "Xero could not be reached. Try again in a moment."
+
+
+def _pending_message(ctx, form: DraftForm, outcome: Outcome) -> str:
+    name = form.name
+    if outcome.status != UNKNOWN:
+        return (
+            f"This {name} is still being created in Xero (it was sent a moment ago). "
+            "Press Create again to see it: it will not be created twice."
+        )
+    exc = outcome.error
+    if isinstance(exc, XeroRateLimited) or hasattr(exc, "message_for"):
+        return _xero_message(ctx, exc) + f" Nothing new is created: this {name} is sent once."
+    return (
+        f"Xero did not confirm the {name}, so it may or may not have been created. Press "
+        f"Create again: if Xero created it you will see it, and it will not be created twice."
+    )
+
+
+def _status(exc: BaseException | None) -> int:
+    if isinstance(exc, XeroRateLimited):
+        return 429
+    if isinstance(exc, XeroUnavailable | TimeoutError):
+        return 503
+    return 409 if hasattr(exc, "message_for") else 503
+
+
+def _retry_after(exc: BaseException | None) -> dict:
+    if isinstance(exc, XeroRateLimited):
+        return {"Retry-After": str(exc.retry_after)}
+    return {}

@@ -1,0 +1,145 @@
+"""The drafts' Xero calls for one organisation: reference data (cached for hours), creating a
+quote, invoice or bill, and finding one a lost answer may have created.
+
+Reference data (organisation, accounts, tax rates, items, currencies: five calls) changes rarely,
+so it is fetched once per organisation and kept for DRAFTS_REFERENCE_TTL in the panel cache (the
+same per-workspace-and-organisation scopes, single flight and last-known-on-error as the figures).
+After a Xero refusal it is marked stale, in case what Xero refused was our out-of-date copy.
+Every call respects an earlier 429's Retry-After (`widget.contact.throttle`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+from typing import TypeVar
+
+from flask import current_app
+
+from widget.cache import Cache, CacheScope
+from widget.connection.errors import NotConnected
+from widget.connection.service import client_for
+from widget.contact import throttle
+from widget.contact.service import panel_cache
+from widget.drafts.reference import Reference
+from widget.xero import InvoiceDraft, QuoteDraft, XeroClient, XeroRateLimited
+from widget.xero.models import Invoice, Quote
+
+T = TypeVar("T")
+REFERENCE_KEY = "drafts:reference"
+
+
+def connected_client(workspace_id: str, tenant_id: str) -> Callable[[], XeroClient]:
+    """A maker of the workspace's client that refuses to work for another organisation (the
+    workspace reconnected elsewhere since this request began)."""
+
+    def make() -> XeroClient:
+        client = client_for(workspace_id)
+        if client.tenant_id != tenant_id:
+            raise NotConnected(workspace_id)
+        return client
+
+    return make
+
+
+class DraftsXero:
+    def __init__(
+        self,
+        workspace_id: str,
+        tenant_id: str,
+        make_client: Callable[[], XeroClient],
+        cache: Cache | None = None,
+    ):
+        self.scope = CacheScope(workspace_id, tenant_id)
+        self.tenant_id = tenant_id
+        self.cache = cache if cache is not None else panel_cache()
+        self._make_client = make_client
+        self._client: XeroClient | None = None
+
+    @classmethod
+    def for_workspace(cls, workspace_id: str, tenant_id: str) -> DraftsXero:
+        return cls(workspace_id, tenant_id, connected_client(workspace_id, tenant_id))
+
+    def reference(self) -> Reference:
+        ttl = current_app.config["DRAFTS_REFERENCE_TTL"]
+        return self.cache.get_or_fetch(
+            self.scope, REFERENCE_KEY, lambda: self._call(_fetch_reference), ttl=ttl
+        ).value
+
+    def forget_reference(self) -> None:
+        self.cache.invalidate(self.scope, REFERENCE_KEY)
+
+    def create(self, draft: InvoiceDraft | QuoteDraft, key: str) -> Invoice | Quote:
+        if isinstance(draft, QuoteDraft):
+            return self._call(lambda client: client.create_quote(draft, idempotency_key=key))
+        return self._call(lambda client: client.create_invoice(draft, idempotency_key=key))
+
+    def find_created(
+        self, draft: InvoiceDraft | QuoteDraft, total: Decimal, since: datetime
+    ) -> Invoice | Quote | None:
+        """The DRAFT a lost answer created, once Xero may have forgotten its key: same contact,
+        date, reference, currency and total, updated since the first try (newest wins)."""
+        return self._call(lambda client: _find(client, draft, total, since))
+
+    def _call(self, work: Callable[[XeroClient], T]) -> T:
+        throttle.check(self.cache, self.tenant_id)
+        try:
+            if self._client is None:
+                self._client = self._make_client()
+            return work(self._client)
+        except XeroRateLimited as limited:
+            throttle.hold(self.cache, self.tenant_id, limited.retry_after, limited.problem)
+            raise
+
+
+def _fetch_reference(client: XeroClient) -> Reference:
+    organisation = client.organisation()
+    codes = [organisation.base_currency]
+    codes += [c.code for c in client.currencies() if c.code not in codes]
+    return Reference(
+        organisation=organisation,
+        accounts=tuple(client.accounts()),
+        tax_rates=tuple(client.tax_rates()),
+        items=tuple(client.items()),
+        currencies=tuple(codes),
+    )
+
+
+def _find(client: XeroClient, draft, total: Decimal, since: datetime):
+    if isinstance(draft, QuoteDraft):
+        found = client.quotes(
+            contact_id=draft.contact_id, status="DRAFT", date_from=draft.date, date_to=draft.date
+        ).items
+        reference = draft.reference or ""
+    else:
+        found = client.invoices(
+            contact_ids=[draft.contact_id],
+            statuses=["DRAFT"],
+            invoice_type=draft.type,
+            summary_only=True,
+            page_size=100,
+        ).items
+        reference = (draft.invoice_number if draft.type == "ACCPAY" else draft.reference) or ""
+    earliest = since - timedelta(minutes=1)
+    matches = [
+        doc
+        for doc in found
+        if _day(doc.date) == draft.date
+        and _reference(doc, draft) == reference
+        and (doc.currency_code or "") == (draft.currency_code or doc.currency_code or "")
+        and doc.total == total
+        and (doc.updated_at is None or doc.updated_at >= earliest)
+    ]
+    matches.sort(key=lambda doc: doc.updated_at or since)
+    return matches[-1] if matches else None
+
+
+def _reference(doc, draft) -> str:
+    if isinstance(doc, Invoice) and doc.type == "ACCPAY":
+        return doc.invoice_number or ""
+    return doc.reference or ""
+
+
+def _day(value) -> date | None:
+    return value.date() if isinstance(value, datetime) else value
