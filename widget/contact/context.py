@@ -138,6 +138,7 @@ _CONNECTION_AND_LINK = (
         and_(
             ContactLink.workspace_id == XeroConnection.workspace_id,
             ContactLink.tenant_id == XeroConnection.tenant_id,
+            ContactLink.record_type == "contact",
             ContactLink.crm_contact_id == bindparam("crm_contact_id"),
         ),
     )

@@ -19,11 +19,13 @@ from widget.contact.models import ContactLink
 
 @dataclass(frozen=True)
 class LinkKey:
-    """Whose link: one CRM contact, as seen from one workspace's connected organisation."""
+    """Whose link: one CRM contact (or company), as seen from one workspace's connected
+    organisation."""
 
     workspace_id: str
     tenant_id: str
     crm_contact_id: str
+    record_type: str = "contact"
 
 
 def find(session: Session, key: LinkKey) -> ContactLink | None:
@@ -31,6 +33,7 @@ def find(session: Session, key: LinkKey) -> ContactLink | None:
         select(ContactLink).where(
             ContactLink.workspace_id == key.workspace_id,
             ContactLink.tenant_id == key.tenant_id,
+            ContactLink.record_type == key.record_type,
             ContactLink.crm_contact_id == key.crm_contact_id,
         )
     ).first()
@@ -52,6 +55,7 @@ def link(
         row = ContactLink(
             workspace_id=key.workspace_id,
             tenant_id=key.tenant_id,
+            record_type=key.record_type,
             crm_contact_id=key.crm_contact_id,
         )
         session.add(row)
@@ -66,7 +70,7 @@ def link(
         if not retry:
             raise
         return link(session, key, xero_contact_id, xero_name, user, retry=False)
-    details = {"crm_contact_id": key.crm_contact_id, "tenant_id": key.tenant_id}
+    details = _details(key)
     if previous and previous != xero_contact_id:
         details["previous_xero_contact_id"] = previous
     action = "link.change" if previous and previous != xero_contact_id else "link.create"
@@ -87,8 +91,7 @@ def unlink(session: Session, key: LinkKey, user: User | None) -> str | None:
         user,
         "link.remove",
         xero_contact_id,
-        crm_contact_id=key.crm_contact_id,
-        tenant_id=key.tenant_id,
+        **_details(key),
     )
     return xero_contact_id
 
@@ -110,6 +113,13 @@ def record_created_contact(
         "contact.create",
         contact_id,
         name=name,
-        crm_contact_id=key.crm_contact_id,
-        tenant_id=key.tenant_id,
+        **_details(key),
     )
+
+
+def _details(key: LinkKey) -> dict:
+    """Who the audit entry is about (a company's links say so; contacts' stay as they were)."""
+    details = {"crm_contact_id": key.crm_contact_id, "tenant_id": key.tenant_id}
+    if key.record_type != "contact":
+        details["record_type"] = key.record_type
+    return details

@@ -7,6 +7,7 @@ Xero; `summary.summarise` decides what counts, this module only says it.
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
@@ -110,7 +111,10 @@ def summary_view(
     now: datetime,
     open_statuses,
     age_seconds: float,
+    contact_ids: Collection[str] | None = None,
 ) -> SummaryView:
+    """The summary of `contact_id`'s documents; `contact_ids` widens it to several contacts (a
+    company's, a deal's), each document still counted once."""
     documents: Documents = fetched.value
     as_of = fetched.fetched_at_utc
     details = summarise(
@@ -120,7 +124,7 @@ def summary_view(
         as_of=as_of,
         base_currency=org.base_currency,
         open_statuses=open_statuses,
-        contact_ids=[contact_id],
+        contact_ids=[contact_id] if contact_ids is None else contact_ids,
     )
     summary = details.summary
     figures = tuple(
