@@ -3,6 +3,7 @@
 from widget.auth.models import AuditEntry
 
 ACCESS_LABELS = {"none": "No access", "view": "View", "edit": "Edit"}
+DRAFT_NAMES = {"quote": "quote", "invoice": "draft invoice", "bill": "draft bill"}
 
 
 def describe(entry: AuditEntry) -> str:
@@ -12,6 +13,17 @@ def describe(entry: AuditEntry) -> str:
         before = ACCESS_LABELS.get(details.get("from"), details.get("from"))
         after = ACCESS_LABELS.get(details.get("to"), details.get("to"))
         return f"Changed {name}'s access from {before} to {after}"
+    if entry.action == "draft.create":  # widget/drafts
+        kind = DRAFT_NAMES.get(details.get("kind"), "draft")
+        number = f" {details['number']}" if details.get("number") else ""
+        amount = details.get("amount")
+        amount = f" ({details.get('currency')} {amount})" if amount else ""
+        return f"Created {kind}{number}{amount} in Xero ({entry.subject})"
+    if entry.action == "settings.change":  # the drafts' defaults
+        return "Changed draft defaults: " + ", ".join(
+            f"{name.replace('_', ' ')} {before!r} → {after!r}"
+            for name, (before, after) in sorted((details.get("changed") or {}).items())
+        )
     shown = ", ".join(f"{key}: {value}" for key, value in sorted(details.items()))
     text = f"{entry.action} {entry.subject}".strip()
     return f"{text} ({shown})" if shown else text
