@@ -70,7 +70,7 @@ def test_every_route_declares_its_access_exactly_once(auth_app):
 
 def test_the_panel_and_admin_routes_are_protected(auth_app):
     levels = {rule.endpoint: declarations(auth_app, rule.endpoint) for rule in _rules(auth_app)}
-    for endpoint in ("contact.panel", "panels.company", "panels.deal"):
+    for endpoint in ("contact.panel", "company.panel", "deal.panel"):
         assert levels[endpoint] == ["view"]
     for endpoint in ("admin.index", "admin.audit_log", "admin.change_access"):
         assert levels[endpoint] == ["admin"]

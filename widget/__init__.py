@@ -7,10 +7,12 @@ from flask import Flask
 from widget import (
     assets,
     auth,
+    company,
     connection,
     contact,
     crypto,
     db,
+    deal,
     drafts,
     errors,
     health,
@@ -48,6 +50,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     auth.init_app(app)
     connection.init_app(app)
     contact.init_app(app)
+    company.init_app(app)
+    deal.init_app(app)
     drafts.init_app(app)
 
     from widget import cli

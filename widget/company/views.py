@@ -1,0 +1,181 @@
+"""Routes of the company panel: the launched page (full or quick view) and its htmx fragments.
+
+The company's own link works as a contact's does (suggest by name and email domain, search,
+create, link, unlink); its people are linked in place (`widget.company.people`). Reading needs
+`view`; every change needs `edit` (hidden from view-only users, refused here by the decorator).
+"""
+
+from flask import Blueprint, render_template, request, url_for
+
+from widget.auth.access import require
+from widget.company import context, figures, people, responses
+from widget.contact import links
+from widget.contact import panel as states
+from widget.contact.forms import ContactForm
+from widget.db import get_session
+from widget.xero import XeroError, XeroNotFound, XeroValidationError
+from widget.xero.filters import guid
+
+bp = Blueprint("company", __name__, url_prefix="/company")
+MIN_SEARCH_LENGTH = 2
+
+
+def load() -> context.GroupContext:
+    return context.load("company", "company")
+
+
+def render_body(ctx, **values):
+    return responses.body(ctx, "company", **_state(ctx), **values)
+
+
+people.register(bp, load, render_body)
+
+
+@bp.get("")
+@require("view", launch="company")
+def panel():
+    quick = request.args.get("view") == "quick"
+    return _page("company/quick.html" if quick else "company/panel.html")
+
+
+@bp.get("/quick")
+@require("view", launch="company")
+def quick_page():
+    return _page("company/quick.html")
+
+
+@bp.get("/summary")
+@require("view")
+def summary():
+    ctx = load()
+    quick = request.args.get("view") == "quick"
+    outcome = figures.summary(ctx, refresh=request.args.get("refresh") == "1")
+    if outcome.summary is None and outcome.error is not None:
+        retry = url_for("company.summary", view="quick" if quick else None)
+        return responses.error(ctx, outcome.error, retry=(retry, "#company-summary"))
+    template = "company/quick_summary.html" if quick else "company/summary.html"
+    return render_template(template, ctx=ctx, summary=outcome.summary)
+
+
+@bp.get("/details")
+@require("view")
+def details():
+    ctx = load()
+    outcome = figures.summary(ctx)
+    if outcome.summary is None and outcome.error is not None:
+        retry = (url_for("company.details"), "#company-details")
+        return responses.error(ctx, outcome.error, retry=retry)
+    marked = figures.marked_documents if outcome.summary else None
+    return render_template("company/details.html", ctx=ctx, summary=outcome.summary, marked=marked)
+
+
+@bp.get("/suggestions")
+@require("view")
+def suggestions():
+    ctx = load()
+    if ctx.problem is not None:
+        return responses.error(ctx, states.failure(ctx, ctx.problem, log_it=False))
+    try:
+        found = ctx.xero.company_suggestions(ctx.company).value
+    except (XeroError, TimeoutError) as exc:
+        retry = (url_for("company.suggestions"), "#company-suggestions")
+        return responses.error(ctx, states.failure(ctx, exc), retry=retry)
+    return render_template("company/suggestions.html", ctx=ctx, suggestions=found)
+
+
+@bp.get("/search")
+@require("view")
+def search():
+    ctx = load()
+    term = " ".join(request.args.get("q", "").split())
+    if ctx.problem is not None:
+        return responses.error(ctx, states.failure(ctx, ctx.problem, log_it=False))
+    if len(term) < MIN_SEARCH_LENGTH:
+        return render_template("company/search_results.html", ctx=ctx, term=term, results=None)
+    try:
+        found = ctx.xero.search(term).value
+    except (XeroError, TimeoutError) as exc:
+        return responses.error(ctx, states.failure(ctx, exc))
+    return render_template("company/search_results.html", ctx=ctx, term=term, results=found)
+
+
+@bp.post("/link")
+@require("edit")
+def link():
+    ctx = load()
+    try:
+        contact_id = guid(request.form.get("xero_contact_id", ""))
+    except ValueError:
+        return responses.notice(ctx, "company", "Choose a Xero contact to link.", 400)
+    if ctx.problem is not None:
+        return responses.notice(ctx, "company", ctx.problem.message_for(ctx.is_admin), 409)
+    try:
+        contact = ctx.xero.contact(contact_id)
+    except XeroNotFound:
+        return responses.notice(ctx, "company", "That Xero contact no longer exists.", 404)
+    except (XeroError, TimeoutError) as exc:
+        return responses.error(ctx, states.failure(ctx, exc), target="#company-notice")
+    links.link(get_session(), ctx.link_key, contact.contact_id, contact.name, ctx.user)
+    get_session().commit()
+    ctx.reload_link()
+    return render_body(ctx)
+
+
+@bp.post("/unlink")
+@require("edit")
+def unlink():
+    ctx = load()
+    if ctx.problem is None:
+        links.unlink(get_session(), ctx.link_key, ctx.user)
+        get_session().commit()
+        ctx.reload_link()
+    return render_body(ctx)
+
+
+@bp.post("/new")
+@require("edit")
+def create_contact():
+    ctx = load()
+    form = ContactForm.from_post(request.form)
+    if ctx.problem is not None:
+        form.general_errors.append(ctx.problem.message_for(ctx.is_admin))
+        return _form(ctx, form, 409)
+    if not form.validate():
+        return _form(ctx, form, 422)
+    try:
+        contact = ctx.xero.create_contact(form.draft(), form.idempotency_key)
+    except XeroValidationError as exc:
+        form.refused(exc)
+        return _form(ctx, form, 422)
+    except (XeroError, TimeoutError) as exc:
+        form.general_errors.append(states.failure(ctx, exc).message)
+        return _form(ctx, form, 503)
+    db = get_session()
+    links.record_created_contact(db, ctx.link_key, contact.contact_id, contact.name, ctx.user)
+    links.link(db, ctx.link_key, contact.contact_id, contact.name, ctx.user)
+    db.commit()
+    ctx.reload_link()
+    return render_body(ctx)
+
+
+# --- responses ----------------------------------------------------------------------------------
+
+
+def _page(template: str):
+    ctx = load()
+    return responses.page(ctx, template, **_state(ctx))
+
+
+def _state(ctx) -> dict:
+    """What the body shows: the company's own link, its warm figures (if cached), the form."""
+    warm = figures.warm_summary(ctx) if ctx.problem is None else None
+    return {"link": ctx.link, "summary": warm, "form": company_form(ctx)}
+
+
+def company_form(ctx) -> ContactForm:
+    """Add contact, prefilled with the company (a Xero contact for an organisation)."""
+    return ContactForm(name=ctx.record.get("name") or "", email=ctx.record.get("email") or "")
+
+
+def _form(ctx, form: ContactForm, status: int):
+    return render_template("company/add_contact_form.html", ctx=ctx, form=form), status

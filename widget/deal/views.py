@@ -1,0 +1,117 @@
+"""Routes of the deal panel: the launched page (full or quick view), the summary of the picked
+documents, "Choose documents" and picking, and linking the deal's people in place.
+
+Reading needs `view`; choosing, picking and linking need `edit`. Picks are checked against what
+Xero returned for the deal's linked contacts: an id the browser makes up cannot be picked.
+"""
+
+from flask import Blueprint, abort, render_template, request
+
+from widget.auth.access import require
+from widget.company import people, responses
+from widget.db import get_session
+from widget.deal import context, figures
+from widget.deal import picks as picking
+from widget.deal.models import DOCUMENT_TYPES
+
+bp = Blueprint("deal", __name__, url_prefix="/deal")
+
+
+def render_body(ctx, **values):
+    return responses.body(ctx, "deal", **_state(ctx), **values)
+
+
+people.register(bp, context.load, render_body)
+
+
+@bp.get("")
+@require("view", launch="deal")
+def panel():
+    quick = request.args.get("view") == "quick"
+    return _page("deal/quick.html" if quick else "deal/panel.html")
+
+
+@bp.get("/quick")
+@require("view", launch="deal")
+def quick_page():
+    return _page("deal/quick.html")
+
+
+@bp.get("/summary")
+@require("view")
+def summary():
+    ctx = context.load()
+    view = figures.deal_view(ctx, refresh=request.args.get("refresh") == "1")
+    quick = request.args.get("view") == "quick"
+    template = "deal/quick_summary.html" if quick else "deal/summary.html"
+    return _fragment(template, ctx, view)
+
+
+@bp.get("/choices")
+@require("edit")
+def choices():
+    ctx = context.load()
+    return _fragment("deal/choices.html", ctx, figures.deal_view(ctx))
+
+
+@bp.post("/documents/add")
+@require("edit")
+def add_document():
+    ctx, document_type, document_id = _document(request.form)
+    view = figures.deal_view(ctx)
+    row = figures.find_choice(view, document_type, document_id)
+    if row is None:
+        message = "That document is not one of the linked contacts' quotes or invoices."
+        return responses.notice(ctx, "deal", view.error.message if view.error else message, 404)
+    picking.add(get_session(), ctx.deal_key, document_type, row.document_id,
+                xero_contact_id=row.contact_id, number=row.number, user=ctx.user)  # fmt: skip
+    get_session().commit()
+    return _after_change(ctx)
+
+
+@bp.post("/documents/remove")
+@require("edit")
+def remove_document():
+    ctx, document_type, document_id = _document(request.form)
+    if ctx.problem is None:
+        picking.remove(get_session(), ctx.deal_key, document_type, document_id, ctx.user)
+        get_session().commit()
+    return _after_change(ctx)
+
+
+# --- responses ----------------------------------------------------------------------------------
+
+
+def _page(template: str):
+    ctx = context.load()
+    return responses.page(ctx, template, **_state(ctx))
+
+
+def _state(ctx) -> dict:
+    return {"deal": figures.warm_deal(ctx) if ctx.problem is None else None}
+
+
+def _fragment(template: str, ctx, view: figures.DealView, *, oob: bool = False):
+    html = render_template(template, ctx=ctx, deal=view, oob=oob)
+    retry_after = view.error.retry_after if view.error else None
+    headers = {"Retry-After": str(retry_after)} if retry_after else {}
+    failed = view.error is not None and view.summary is None and view.error.can_retry
+    return html, 503 if failed else 200, headers
+
+
+def _after_change(ctx):
+    """The summary (the picks changed) and, out of band, the list to pick from."""
+    ctx.forget_picks()
+    view = figures.deal_view(ctx)  # from the same cached fetch: no Xero call
+    html = render_template("deal/summary.html", ctx=ctx, deal=view)
+    html += render_template("deal/choices_oob.html", ctx=ctx, deal=view)
+    return html, 200, {"HX-Retarget": "#deal-summary", "HX-Reswap": "innerHTML"}
+
+
+def _document(values):
+    ctx = context.load()
+    document_type = str(values.get("document_type", ""))
+    document_id = str(values.get("document_id", "")).strip().lower()
+    if document_type not in DOCUMENT_TYPES or not document_id or len(document_id) > 36:
+        abort(400, "Choose a quote or an invoice.")
+    return ctx, document_type, document_id
