@@ -5,10 +5,12 @@ construction; nothing here logs, and `repr` of the sealed text shows ciphertext 
 """
 
 import json
+from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from widget.crypto import vault
 from widget.xero import TokenSet
+from widget.xero.tokens import Connection
 
 
 def seal(tokens: TokenSet) -> str:
@@ -17,6 +19,32 @@ def seal(tokens: TokenSet) -> str:
 
 def unseal(sealed: str) -> TokenSet:
     return TokenSet.from_dict(json.loads(vault().decrypt(sealed)))
+
+
+@dataclass(frozen=True)
+class Grant:
+    """What a consent brought back, kept on the pending flow until the admin completes it."""
+
+    tokens: TokenSet
+    organisations: list[Connection]
+
+
+def seal_grant(grant: Grant) -> str:
+    organisations = [
+        {"id": o.id, "tenant_id": o.tenant_id, "tenant_type": o.tenant_type, "name": o.tenant_name}
+        for o in grant.organisations
+    ]
+    payload = {"tokens": grant.tokens.to_dict(), "organisations": organisations}
+    return vault().encrypt(json.dumps(payload, default=str))
+
+
+def unseal_grant(sealed: str) -> Grant:
+    payload = json.loads(vault().decrypt(sealed))
+    organisations = [
+        Connection(o["id"], o["tenant_id"], o["tenant_type"], o["name"], None, None)
+        for o in payload["organisations"]
+    ]
+    return Grant(TokenSet.from_dict(payload["tokens"]), organisations)
 
 
 def as_utc(moment: datetime | None) -> datetime | None:
