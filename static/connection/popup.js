@@ -1,4 +1,7 @@
-// The consent popup's last page: tell the admin panel that opened it (same origin only), then close.
+// The consent popup's last page: tell the admin page that opened it (same origin only) that the
+// sign-in is back, then close; that page completes the connection with its own panel session.
+// Xero's pages may have cut the link to the opener (Cross-Origin-Opener-Policy): then this page
+// stays and says where to go, and the admin page notices by itself.
 (function () {
   "use strict";
   const result = document.getElementById("xero-connect-result");
@@ -9,11 +12,15 @@
     if (event.target.closest("[data-close-window]")) window.close();
   });
 
-  if (outcome === "choose" || !window.opener) return;
-  try {
-    window.opener.postMessage({ type: "xero-connect", outcome: outcome }, result.dataset.origin);
-  } catch (error) {
-    return; // the opener navigated away; this page still says what happened
+  function openerIsOurs() {
+    try {
+      return Boolean(window.opener) && window.opener.location.origin === result.dataset.origin;
+    } catch (error) {
+      return false; // another site opened this window: it is told nothing
+    }
   }
-  if (outcome === "connected") window.close();
+
+  if (!openerIsOurs()) return;
+  window.opener.postMessage({ type: "xero-connect", outcome: outcome }, result.dataset.origin);
+  if (outcome === "received") window.close();
 })();

@@ -16,9 +16,24 @@ def open_panel(page: Page, crm_url: str, path: str = "", user: str = ADMIN) -> F
     return frame
 
 
-def connect_xero(page: Page, frame: Frame, organisations: list[str], shots: str) -> None:
-    """Click "Connect to Xero", allow `organisations` in the sandbox's consent popup and, with
-    several, pick the last one in the widget's organisation picker; the popup then closes."""
+def connect_xero(page: Page, frame: Frame, organisations: list[str], shots: str) -> Page:
+    """Click "Connect to Xero" and allow `organisations` in the sandbox's consent popup; the popup
+    then closes by itself. With several, pick the last one in the panel's organisation picker
+    (the admin page completes the connection, not the popup). Returns the popup."""
+    popup = open_consent(page, frame, organisations, shots)
+    with popup.expect_event("close"):
+        popup.get_by_role("button", name="Allow access").click()
+    if len(organisations) > 1:
+        expect(frame.get_by_role("heading", name="Choose the Xero organisation")).to_be_visible()
+        screenshot(page, f"{shots}-organisation-picker")
+        frame.get_by_label(organisations[-1]).check()
+        frame.get_by_role("button", name="Connect this organisation").click()
+    return popup
+
+
+def open_consent(page: Page, frame: Frame, organisations: list[str], shots: str) -> Page:
+    """Click "Connect to Xero": the popup passes our begin page and shows Xero's consent, where
+    `organisations` are ticked. Returns the popup, at the consent page."""
     with page.context.expect_page() as opened:
         frame.get_by_role("button", name="Connect to Xero").click()
     popup = opened.value
@@ -27,14 +42,7 @@ def connect_xero(page: Page, frame: Frame, organisations: list[str], shots: str)
         label = checkbox.locator("xpath=..").inner_text()
         checkbox.set_checked(any(name in label for name in organisations))
     screenshot(popup, f"{shots}-consent-popup")
-    with popup.expect_event("close"):
-        popup.get_by_role("button", name="Allow access").click()
-        if len(organisations) > 1:
-            picker = popup.get_by_role("heading", name="Choose the Xero organisation")
-            expect(picker).to_be_visible()
-            screenshot(popup, f"{shots}-organisation-picker")
-            popup.get_by_label(organisations[-1]).check()
-            popup.get_by_role("button", name="Connect this organisation").click()
+    return popup
 
 
 def set_access(frame: Frame, member_name: str, level_label: str) -> None:

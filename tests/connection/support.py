@@ -128,22 +128,56 @@ def refresh_grants(app, access_token: str) -> int:
     return issued - 1
 
 
+STATE = re.compile(r'data-xero-state="([^"]+)"')
 AUTHORIZE = re.compile(r'data-xero-authorize="([^"]+)"')
 
 
-def start_connect(server, admin) -> str:
-    """The admin presses Connect: the authorize URL the popup is sent to."""
+@dataclass(frozen=True)
+class Flow:
+    """What the admin panel holds after pressing Connect (the started fragment)."""
+
+    state: str
+    authorize_url: str
+
+
+def start_connect(server, admin) -> Flow:
+    """The admin presses Connect: the flow's state and the authorize URL for the popup."""
     answer = admin.post(f"{server.url}/admin/xero/start", timeout=10)
     assert answer.status_code == 200, answer.text[:500]
-    return html.unescape(AUTHORIZE.search(answer.text).group(1))
+    state, url = STATE.search(answer.text).group(1), AUTHORIZE.search(answer.text).group(1)
+    return Flow(html.unescape(state), html.unescape(url))
+
+
+def bound_popup(server, flow: Flow) -> requests.Session:
+    """The popup's browser after the begin page got the state from its opener and bound itself
+    (static/connection/begin.js does this POST); it carries the cookie the callback requires."""
+    popup = requests.Session()
+    answer = popup.post(
+        f"{server.url}/admin/xero/bind",
+        data={"state": flow.state},
+        headers={"X-Xero-Connect": "bind"},
+        timeout=10,
+    )
+    assert answer.status_code == 204, answer.text[:500]
+    return popup
+
+
+def complete(server, admin, state: str) -> requests.Response:
+    """What connect.js sends when the popup is back (or closed): the panel's own state."""
+    return admin.post(f"{server.url}/admin/xero/complete", data={"state": state}, timeout=10)
 
 
 def connect_organisation(server, workspace: Workspace, tenant_id: str, admin=None) -> str:
-    """The whole popup flow for one organisation; returns the popup's last page."""
+    """The whole flow for one organisation: popup, consent, callback, then the panel completes.
+    Returns the Xero section the panel shows afterwards."""
     admin = admin or launch(server, workspace)
-    popup = requests.get(consent(start_connect(server, admin), [tenant_id]), timeout=10)
-    assert popup.status_code == 200 and 'data-outcome="connected"' in popup.text, popup.text
-    return popup.text
+    flow = start_connect(server, admin)
+    popup = bound_popup(server, flow)
+    back = popup.get(consent(flow.authorize_url, [tenant_id]), timeout=10)
+    assert back.status_code == 200 and 'data-outcome="received"' in back.text, back.text
+    done = complete(server, admin, flow.state)
+    assert done.status_code == 200 and "Xero connected successfully" in done.text, done.text
+    return done.text
 
 
 def set_access_expiry(app, workspace_id: str, seconds_left: float) -> None:

@@ -1,8 +1,15 @@
-"""The consent flow in the popup: start → Xero → callback → (pick) → connected.
+"""The consent flow: start (panel), begin (popup), Xero, callback (popup), complete/pick (panel).
 
-`state` is the only thing that authorises the callback and the pick (top-level pages without a
-panel session), so it is random, bound to the workspace and the admin who started, single use, and
-dies after ten minutes. The PKCE verifier and any tokens waiting for a pick are encrypted at rest.
+Why it has these steps: a `state` sent to another company's admin must not connect their Xero
+organisation to the sender's workspace (connect CSRF). So
+- the callback connects nothing: it exchanges the code (once) and keeps the tokens and the
+  organisations sealed on the PendingConnect;
+- it accepts a state only from the browser whose popup the panel handed it (widget.connection.
+  binding), so a consent link opened in another browser brings nothing back;
+- only the panel session that started the flow (same workspace AND same user) completes it or
+  picks the organisation; anyone else gets 403 and the flow stays untouched.
+The state is random, single use and dies after ten minutes; the PKCE verifier and the waiting
+tokens are encrypted at rest.
 """
 
 import logging
@@ -19,7 +26,7 @@ from widget.connection.errors import ConnectFlowError
 from widget.connection.lifecycle import Connected, connect
 from widget.connection.models import PendingConnect
 from widget.connection.service import xero_oauth
-from widget.connection.tokens import as_utc, seal, unseal, utcnow
+from widget.connection.tokens import Grant, as_utc, seal_grant, unseal_grant, utcnow
 from widget.crypto import vault
 from widget.xero.errors import XeroError, XeroUnavailable
 from widget.xero.tokens import Connection
@@ -35,22 +42,53 @@ DENIED = "Xero access was not granted, so nothing was connected. You can close t
 NO_ORGANISATION = "No Xero organisation was chosen, so nothing was connected. Please try again."
 XERO_REFUSED = "Xero did not accept the sign-in. Please start again from the admin page."
 XERO_DOWN = "Xero could not be reached. Please try again in a few minutes."
+OTHER_BROWSER = (
+    "This Xero sign-in was not started in this browser, so nothing was connected. "
+    "Only connect Xero from your own CRM's admin page; you can close this window."
+)
+NOT_YOURS = (
+    "This Xero sign-in was started by someone else, so it cannot be finished here. "
+    "Nothing was connected."
+)
+NOT_OFFERED = "Choose one of the organisations listed."
+
+
+@dataclass(frozen=True)
+class Started:
+    state: str
+    authorize_url: str
 
 
 @dataclass(frozen=True)
 class Choose:
-    """Several organisations were authorised: the admin picks one in the popup."""
+    """Several organisations were authorised: the admin picks one in the panel."""
 
     state: str
     organisations: list[Connection]
+
+
+@dataclass(frozen=True)
+class NotFinished:
+    """The panel asked to complete before the popup came back from Xero (closed early, or
+    Xero's pages cut the link between the windows and the sign-in is still going on)."""
+
+    state: str
+
+
+class NotOffered(ConnectFlowError):
+    """The pick named an organisation this grant does not cover; the choice stays open."""
+
+    def __init__(self, choice: Choose):
+        super().__init__(NOT_OFFERED)
+        self.choice = choice
 
 
 def _session() -> Session:
     return current_app.extensions["db_sessionmaker"]()
 
 
-def start(session: Session, workspace_id: str, user_id: int, redirect_uri: str) -> str:
-    """A new pending flow; returns Xero's authorize URL for the popup."""
+def start(session: Session, workspace_id: str, user_id: int, redirect_uri: str) -> Started:
+    """A new pending flow for this admin: its state and Xero's authorize URL for the popup."""
     now = utcnow()
     session.execute(delete(PendingConnect).where(PendingConnect.expires_at < now))
     state = secrets.token_urlsafe(32)
@@ -66,7 +104,7 @@ def start(session: Session, workspace_id: str, user_id: int, redirect_uri: str) 
         )
     )
     session.commit()
-    return url
+    return Started(state, url)
 
 
 def _live_pending(session: Session, state: str) -> PendingConnect:
@@ -79,10 +117,29 @@ def _live_pending(session: Session, state: str) -> PendingConnect:
     return pending
 
 
+def _owned_pending(session: Session, state: str, workspace_id: str, user_id: int):
+    """The live flow, if this panel's admin started it; 403 for anyone else (logged)."""
+    pending = _live_pending(session, state)
+    if pending.workspace_id != workspace_id or pending.user_id != user_id:
+        log.warning(
+            "xero consent flow: a panel tried to finish another admin's sign-in",
+            extra={"fields": {"workspace_id": workspace_id, "owner": pending.workspace_id}},
+        )
+        raise ConnectFlowError(NOT_YOURS, 403)
+    return pending
+
+
 def _forget(state: str) -> None:
     with _session() as session:
         session.execute(delete(PendingConnect).where(PendingConnect.state == state))
         session.commit()
+
+
+def bindable(state: str) -> None:
+    """The popup may only bind itself to a flow that is live and not yet back from Xero."""
+    with _session() as session:
+        if _live_pending(session, state).tokens_encrypted is not None:
+            raise ConnectFlowError(EXPIRED)
 
 
 def refuse(state: str) -> None:
@@ -90,10 +147,20 @@ def refuse(state: str) -> None:
     _forget(state)
 
 
-def finish(state: str, code: str, redirect_uri: str) -> Connected | Choose:
-    """Exchange the code (once), then connect the one organisation or offer the choice."""
+def receive(state: str, code: str, redirect_uri: str, *, bound: bool) -> int:
+    """Exchange the code (once) and keep the grant for the panel; connects nothing.
+
+    `bound`: this browser is the one the panel handed the state to. If not, someone sent the
+    consent link around: the flow dies, so nobody can finish it. Returns how many organisations
+    the admin allowed."""
     with _session() as session:
         pending = _live_pending(session, state)
+        if not bound:
+            if pending.tokens_encrypted is not None:
+                raise ConnectFlowError(EXPIRED)
+            log.warning("xero consent came back to a browser that did not start it")
+            _forget(state)
+            raise ConnectFlowError(OTHER_BROWSER, 403)
         claimed = session.execute(
             update(PendingConnect)
             .where(PendingConnect.state == state, PendingConnect.tokens_encrypted.is_(None))
@@ -113,43 +180,56 @@ def finish(state: str, code: str, redirect_uri: str) -> Connected | Choose:
     except ConnectFlowError:
         _forget(state)
         raise
-    if len(organisations) == 1:
-        _forget(state)
-        return connect(pending.workspace_id, pending.user_id, tokens, organisations[0])
     with _session() as session:
         session.execute(
             update(PendingConnect)
-            .where(PendingConnect.state == state)
-            .values(tokens_encrypted=seal(tokens))
+            .where(PendingConnect.state == state, PendingConnect.tokens_encrypted == CLAIMED)
+            .values(tokens_encrypted=seal_grant(Grant(tokens, organisations)))
         )
         session.commit()
-    return Choose(state, organisations)
+    return len(organisations)
 
 
-def pick(state: str, tenant_id: str) -> Connected:
-    """Connect the organisation the admin chose among those this grant may use."""
+def complete(state: str, workspace_id: str, user_id: int) -> Connected | Choose | NotFinished:
+    """The panel's admin finishes: the one organisation is connected, several are offered."""
     with _session() as session:
-        pending = _live_pending(session, state)
-        if not pending.tokens_encrypted:
-            raise ConnectFlowError(EXPIRED)
-        tokens = unseal(pending.tokens_encrypted)
-    try:
-        organisations = _organisations(xero_oauth().connections(tokens.access_token))
-    except XeroError as exc:
-        raise _flow_error(exc) from exc
-    chosen = next((org for org in organisations if org.tenant_id == tenant_id), None)
+        pending = _owned_pending(session, state, workspace_id, user_id)
+        sealed = pending.tokens_encrypted
+    if not sealed:  # None: not back from Xero yet; CLAIMED: the callback is exchanging the code
+        return NotFinished(state)
+    grant = unseal_grant(sealed)
+    if len(grant.organisations) > 1:
+        return Choose(state, grant.organisations)
+    _take(state, sealed)
+    return connect(workspace_id, user_id, grant.tokens, grant.organisations[0])
+
+
+def pick(state: str, tenant_id: str, workspace_id: str, user_id: int) -> Connected:
+    """Connect the organisation the panel's admin chose among those this grant covers."""
+    with _session() as session:
+        pending = _owned_pending(session, state, workspace_id, user_id)
+        sealed = pending.tokens_encrypted
+    if not sealed:
+        raise ConnectFlowError(EXPIRED)
+    grant = unseal_grant(sealed)
+    chosen = next((org for org in grant.organisations if org.tenant_id == tenant_id), None)
     if chosen is None:
-        raise ConnectFlowError("Choose one of the organisations listed.")
+        raise NotOffered(Choose(state, grant.organisations))
+    _take(state, sealed)
+    return connect(workspace_id, user_id, grant.tokens, chosen)
+
+
+def _take(state: str, sealed: str) -> None:
+    """Use the grant up: exactly one completion wins, even when two race."""
     with _session() as session:
         taken = session.execute(
             delete(PendingConnect).where(
-                PendingConnect.state == state, PendingConnect.tokens_encrypted.is_not(None)
+                PendingConnect.state == state, PendingConnect.tokens_encrypted == sealed
             )
         )
         session.commit()
     if taken.rowcount != 1:
         raise ConnectFlowError(EXPIRED)
-    return connect(pending.workspace_id, pending.user_id, tokens, chosen)
 
 
 def _organisations(connections: list[Connection]) -> list[Connection]:

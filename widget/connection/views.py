@@ -1,44 +1,81 @@
-"""Blueprint `connection`: the admin page's Xero section, and the consent popup's pages.
+"""Blueprint `connection`: the admin page's Xero section (panel routes) and the consent popup.
 
-The status, start and disconnect routes run inside the admin panel (panel session, admin only).
-The callback and pick are top-level popup pages outside the iframe: no panel session reaches them,
-so `state` alone authorises them (see widget.connection.flow).
+Panel routes (admin panel session, X-Widget-Session): status, start, complete, pick, disconnect.
+Each answers with a fragment for <section id="xero-connection">, errors included (htmx 4 swaps
+4xx answers too). The popup's pages (begin, bind, callback) are top-level windows outside the
+iframe, so no panel session reaches them; see widget.connection.flow for why they connect nothing.
 """
 
-from flask import Blueprint, current_app, render_template, request, url_for
+from flask import Blueprint, current_app, make_response, render_template, request, url_for
 
 from widget.auth.access import current_panel, public, require
-from widget.connection import flow, lifecycle
+from widget.connection import binding, flow, lifecycle
 from widget.connection.errors import ConnectFlowError
 from widget.connection.status import status_of, time_ago
 from widget.db import get_session
 
 bp = Blueprint("connection", __name__, url_prefix="/admin/xero")
 
+NOT_FINISHED = (
+    "Sign-in was not finished. If the Xero window is still open, finish signing in there: "
+    "this section carries on by itself. Otherwise, connect again."
+)
 
-def _status_fragment(just_connected: bool = False):
+
+def _status_fragment(status: int = 200, **context):
     panel = current_panel()
-    status = status_of(panel.workspace_id)
-    return render_template(
+    current = status_of(panel.workspace_id)
+    page = render_template(
         "connection/status.html",
-        status=status,
-        just_connected=just_connected,
-        last_answered=time_ago(status.last_answered_at, panel.locale),
+        status=current,
+        last_answered=time_ago(current.last_answered_at, panel.locale),
+        **context,
     )
+    return page, status
 
 
 @bp.get("/status")
 @require("admin")
 def status():
-    return _status_fragment(just_connected=request.args.get("connected") == "1")
+    return _status_fragment()
 
 
 @bp.post("/start")
 @require("admin")
 def start():
     panel = current_panel()
-    authorize_url = flow.start(get_session(), panel.workspace_id, panel.user.id, _redirect_uri())
-    return render_template("connection/started.html", authorize_url=authorize_url)
+    started = flow.start(get_session(), panel.workspace_id, panel.user.id, _redirect_uri())
+    return render_template("connection/started.html", started=started)
+
+
+@bp.post("/complete")
+@require("admin")
+def complete():
+    """The opener finishes the flow it started: when the popup says it is back, or is closed."""
+    panel = current_panel()
+    try:
+        outcome = flow.complete(request.form.get("state", ""), panel.workspace_id, panel.user.id)
+    except ConnectFlowError as exc:
+        return _status_fragment(exc.status, problem=exc.message)
+    if isinstance(outcome, flow.NotFinished):
+        return _status_fragment(waiting=outcome.state, notice=NOT_FINISHED)
+    if isinstance(outcome, flow.Choose):
+        return render_template("connection/pick.html", choice=outcome)
+    return _status_fragment(connected=outcome)
+
+
+@bp.post("/pick")
+@require("admin")
+def pick():
+    panel = current_panel()
+    state, tenant_id = request.form.get("state", ""), request.form.get("tenant_id", "")
+    try:
+        outcome = flow.pick(state, tenant_id, panel.workspace_id, panel.user.id)
+    except flow.NotOffered as exc:
+        return render_template("connection/pick.html", choice=exc.choice, problem=exc.message), 400
+    except ConnectFlowError as exc:
+        return _status_fragment(exc.status, problem=exc.message)
+    return _status_fragment(connected=outcome)
 
 
 @bp.post("/disconnect")
@@ -47,6 +84,29 @@ def disconnect():
     panel = current_panel()
     lifecycle.disconnect(panel.workspace_id, panel.user.id)
     return _status_fragment()
+
+
+@bp.get("/begin")
+@public
+def begin():
+    """The popup's first page: it gets the state from its opener, binds itself, goes to Xero."""
+    return render_template("connection/begin.html"), 200, {"Cache-Control": "no-store"}
+
+
+@bp.post("/bind")
+@public
+def bind():
+    """Called by the begin page only (custom header): makes this browser the flow's browser."""
+    if not binding.same_origin_request():
+        return _plain("Open Xero's sign-in from your CRM's admin page.", 403)
+    state = request.form.get("state", "")
+    try:
+        flow.bindable(state)
+    except ConnectFlowError as exc:
+        return _plain(exc.message, exc.status)
+    response = make_response("", 204)
+    binding.bind(response, state)
+    return response
 
 
 @bp.get("/callback")
@@ -61,22 +121,10 @@ def callback():
     if not code or not state:
         return _popup("problem", message=flow.EXPIRED, status=400)
     try:
-        outcome = flow.finish(state, code, _redirect_uri())
+        flow.receive(state, code, _redirect_uri(), bound=binding.is_bound(request.cookies, state))
     except ConnectFlowError as exc:
-        return _popup("problem", message=exc.message, status=exc.status)
-    if isinstance(outcome, flow.Choose):
-        return _popup("choose", state=outcome.state, organisations=outcome.organisations)
-    return _popup("connected", tenant_name=outcome.tenant_name, restored=outcome.restored)
-
-
-@bp.post("/pick")
-@public
-def pick():
-    try:
-        outcome = flow.pick(request.form.get("state", ""), request.form.get("tenant_id", ""))
-    except ConnectFlowError as exc:
-        return _popup("problem", message=exc.message, status=exc.status)
-    return _popup("connected", tenant_name=outcome.tenant_name, restored=outcome.restored)
+        return _popup("problem", message=exc.message, status=exc.status, state=state)
+    return _popup("received", state=state)
 
 
 def _redirect_uri() -> str:
@@ -87,8 +135,16 @@ def _redirect_uri() -> str:
     )
 
 
-def _popup(outcome: str, status: int = 200, **context):
-    """The popup's page; its script tells the admin panel (the opener) and closes when done."""
+def _popup(outcome: str, status: int = 200, state: str = "", **context):
+    """The popup's last page: its script tells the opener (same origin only) and closes."""
     origin = request.host_url.rstrip("/")
     page = render_template("connection/popup.html", outcome=outcome, origin=origin, **context)
-    return page, status, {"Cache-Control": "no-store"}
+    response = make_response(page, status)
+    response.headers["Cache-Control"] = "no-store"
+    if state:
+        binding.unbind(response, state)
+    return response
+
+
+def _plain(message: str, status: int):
+    return message, status, {"Content-Type": "text/plain; charset=utf-8"}
