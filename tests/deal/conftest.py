@@ -1,0 +1,1 @@
+from tests.company.fixtures import group_server  # noqa: F401
