@@ -56,6 +56,10 @@ def from_environment(instance_path: str) -> dict:
         "XERO_CLIENT_ID": client_id or "sandbox-client",
         "XERO_CLIENT_SECRET": client_secret or "sandbox-secret",
         "XERO_SCOPES": _env("XERO_SCOPES", DEFAULT_SCOPES),
+        # The consent callback Xero redirects to (registered with the Xero app); unset means
+        # this app's /admin/xero/callback at the request's host. Pin it behind a proxy that
+        # hides the public host or scheme; keep it on the panels' host (the popup's cookie).
+        "XERO_REDIRECT_URI": _env("XERO_REDIRECT_URI"),
         # Where the sandbox is reached over HTTP; unset means "this app, at the request's host".
         "XERO_SANDBOX_URL": _env("XERO_SANDBOX_URL"),
         "XERO_TIMEOUT_SECONDS": float(_env("XERO_TIMEOUT_SECONDS", "10")),
