@@ -148,13 +148,6 @@ def create_contact():
     return _body(ctx, retarget=True)
 
 
-@bp.get("/drafts/<any(quote, invoice, bill):kind>")
-@require("edit")
-def draft_entry(kind: str):
-    """Entry point of the drafts feature (its forms belong to the drafts work)."""
-    return render_template("contact/draft_entry.html", ctx=context.load(), kind=kind)
-
-
 # --- responses ----------------------------------------------------------------------------------
 
 
