@@ -50,7 +50,7 @@ def _audit(server, workspace_id: str) -> list[tuple[str, str, dict]]:
 def test_companies_are_suggested_by_name_and_by_their_peoples_email_domain(group_server):
     server = group_server
     workspace = server.connected_workspace(NZ)
-    crm, crm_companies = directory(), demo_crm().companies
+    crm, demo = directory(), demo_crm()
     expected = {  # which Xero contact each demo company was built to find, and why
         "crm-company-01": "Same name",
         "crm-company-02": "Same email domain",
@@ -58,13 +58,8 @@ def test_companies_are_suggested_by_name_and_by_their_peoples_email_domain(group
     }
     for company_id, reason in expected.items():
         record = crm.company_record(crm.company(company_id))
-        xero_id = next(
-            p.xero_contact_id
-            for p in crm_companies
-            if p.id == company_id
-            for p in demo_crm().people
-            if p.id in next(c for c in crm_companies if c.id == company_id).person_ids
-        )
+        # its people were built from that Xero contact (its persons, its domain, its name)
+        xero_id = demo.person(demo.company(company_id).person_ids[0]).xero_contact_id
         panel = open_group_panel(server, workspace, record, user_id=f"rep-{company_id}")
         assert 'data-state="unlinked"' in panel.page.text
         answer = panel.get("/company/suggestions")
