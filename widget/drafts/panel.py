@@ -147,7 +147,8 @@ def _xero_message(ctx, exc: BaseException) -> str:
     if hasattr(exc, "message_for"):
         return exc.message_for(ctx.is_admin)
     if isinstance(exc, XeroRateLimited):
-        return f"Xero asks us to wait {exc.retry_after} seconds. Try again then."
+        seconds = f"{exc.retry_after} second{'s' if exc.retry_after != 1 else ''}"
+        return f"Xero asks us to wait {seconds}. Try again then."
     return "Xero could not be reached. Try again in a moment."
 
 
