@@ -70,8 +70,9 @@ _NAMES = [f.name for f in fields(DraftSettings)]
 
 def load(workspace: Workspace) -> DraftSettings:
     """The workspace's settings; anything missing or unreadable is the default."""
-    stored = workspace.settings or {}
-    raw = dict(stored.get(SETTINGS_KEY) or {})
+    stored = workspace.settings if isinstance(workspace.settings, dict) else {}
+    raw = stored.get(SETTINGS_KEY)
+    raw = dict(raw) if isinstance(raw, dict) else {}
     raw["open_quotes_include_accepted"] = bool(stored.get(ACCEPTED_QUOTES_SETTING))
     parsed, _errors = parse(raw)
     return parsed
@@ -123,7 +124,8 @@ def save(session: Session, workspace: Workspace, new: DraftSettings, user: User 
     }
     if not changed:
         return {}
-    stored = dict(workspace.settings or {})  # a new dict: SQLAlchemy sees JSON by assignment
+    # a new dict: SQLAlchemy notices a JSON column change by assignment only
+    stored = dict(workspace.settings) if isinstance(workspace.settings, dict) else {}
     drafts = dataclasses.asdict(new)
     stored[ACCEPTED_QUOTES_SETTING] = drafts.pop("open_quotes_include_accepted")
     stored[SETTINGS_KEY] = drafts
