@@ -103,3 +103,32 @@ def test_a_company_with_no_linked_contact_calls_nothing(group_server):
     assert summary.status_code == 200 and 'data-state="no-links"' in summary.text
     assert 'data-state="no-links"' in panel.page.text
     assert [c.path for c in meter.since(mark)] == []
+
+
+def test_a_new_document_for_a_covered_contact_makes_the_company_fetch_again(group_server):
+    """What the drafts do after creating a document (ContactXero.forget_documents): companies
+    and deals covering that contact fetch again, and show it."""
+    from datetime import date
+
+    from widget.connection.service import client_for
+    from widget.contact.service import ContactXero
+    from widget.xero import LineItemDraft, QuoteDraft
+
+    server, meter = group_server, group_server.meter
+    workspace = server.connected_workspace(NZ)
+    ids = contacts_with_documents(server)[80:83]
+    panel = open_group_panel(server, workspace, _company(server, workspace, ids))
+    before = Figures(panel.get("/company/summary").text).figures["open_quotes"]
+    tenant_id = server.org(NZ).tenant_id
+    with server.app.test_request_context(base_url=server.url):
+        draft = QuoteDraft(
+            contact_id=ids[1],
+            date=date(2026, 11, 20),
+            line_items=[LineItemDraft(description="Extra", quantity=1, unit_amount=100)],
+        )
+        client_for(workspace.id).create_quote(draft, idempotency_key="company-refresh-quote-1")
+        ContactXero(workspace.id, tenant_id, make_client=lambda: None).forget_documents(ids[1])
+    mark = meter.mark()
+    after = Figures(panel.get("/company/summary").text).figures["open_quotes"]
+    assert paths(meter.since(mark)) == ["Invoices", "Quotes", "Quotes"]
+    assert after["count"] == before["count"] + 1

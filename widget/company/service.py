@@ -18,15 +18,19 @@ from collections.abc import Collection, Iterable
 from widget.cache import Fetched
 from widget.company import plan as planning
 from widget.company.suggest import CrmCompany, plan_queries, suggest_for_company
-from widget.contact.service import SEARCH_PAGE_SIZE, SHARED_WAIT_SECONDS, ContactXero, Documents
+from widget.contact.service import (
+    GROUP_PREFIXES,
+    SEARCH_PAGE_SIZE,
+    SHARED_WAIT_SECONDS,
+    ContactXero,
+    Documents,
+)
 from widget.summary import DEFAULT_OPEN_QUOTE_STATUSES, INVOICE_PAGE_SIZE, Fetch
 from widget.xero import Contact, Invoice, Quote, XeroClient
 
-#: cache key prefixes (under the organisation's scope): everything a write may make stale
-COMPANY_KEY = "company-docs:"
-DEAL_KEY = "deal-docs:"
-OPEN_QUOTES_KEY = "open-quotes:"
-GROUP_KEYS = (COMPANY_KEY, DEAL_KEY, OPEN_QUOTES_KEY)
+#: cache key prefixes (under the organisation's scope); a write to any contact's documents makes
+#: them all stale (ContactXero.forget_documents, which the drafts call after creating one)
+COMPANY_KEY, DEAL_KEY, OPEN_QUOTES_KEY = GROUP_PREFIXES
 
 
 class GroupXero(ContactXero):
@@ -93,14 +97,6 @@ class GroupXero(ContactXero):
             ttl=self.config["CONTACT_LOOKUP_TTL"],
             wait_timeout=SHARED_WAIT_SECONDS,
         )
-
-    # --- writes -----------------------------------------------------------------------------
-
-    def forget_groups(self) -> None:
-        """After a write that changes documents or links: companies' and deals' figures are
-        fetched again next time (and stay available as last known meanwhile)."""
-        for prefix in GROUP_KEYS:
-            self.cache.invalidate(self.scope, prefix)
 
     # --- helpers ----------------------------------------------------------------------------
 

@@ -51,6 +51,8 @@ DEFAULTS = {
 #: how long a request waits for the same fetch started by another one before giving up (the
 #: leader's own Xero calls time out sooner; this only bounds a stuck leader)
 SHARED_WAIT_SECONDS = 60
+#: cache keys of figures over several contacts (companies, deals: widget.company.service)
+GROUP_PREFIXES = ("company-docs:", "deal-docs:", "open-quotes:")
 SEARCH_PAGE_SIZE = 25
 MAX_SEARCH_LENGTH = 100
 _EMAIL_WHERE = re.compile(r'^EmailAddress=="(?P<email>[^"]*)"$')
@@ -218,8 +220,11 @@ class ContactXero:
 
     def forget_documents(self, contact_id: str) -> None:
         """After a write that changes a contact's documents (a new quote, invoice or bill): its
-        figures are fetched again next time, and stay available as last known meanwhile."""
+        figures are fetched again next time, and stay available as last known meanwhile. So are
+        the figures of companies and deals (widget.company), which may cover this contact."""
         self.cache.invalidate(self.scope, f"docs:{contact_id.lower()}:")
+        for prefix in GROUP_PREFIXES:
+            self.cache.invalidate(self.scope, prefix)
 
     def create_contact(self, draft: ContactDraft, idempotency_key: str) -> Contact:
         contact = self._call(
