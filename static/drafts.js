@@ -122,9 +122,9 @@
       show(line.querySelector("[data-line-tax]"), cents.tax, form);
     });
     var inclusive = amountTypes === "inclusive";
-    show(form.querySelector("[data-sub-total]"), inclusive ? amounts - taxes : amounts, form);
-    show(form.querySelector("[data-total-tax]"), taxes, form);
-    show(form.querySelector("[data-total]"), inclusive ? amounts : amounts + taxes, form);
+    show(form.querySelector("[data-draft-sub-total]"), inclusive ? amounts - taxes : amounts, form);
+    show(form.querySelector("[data-draft-total-tax]"), taxes, form);
+    show(form.querySelector("[data-draft-total]"), inclusive ? amounts : amounts + taxes, form);
   }
 
   function renumber(form) {
@@ -153,7 +153,7 @@
     if (option.getAttribute("data-description")) description.value = option.getAttribute("data-description");
     var price = option.getAttribute("data-price");
     if (price) line.querySelector('[name="unit_amount"]').value = price;
-    selectValue(line.querySelector("[data-account]"), option.getAttribute("data-account"));
+    selectValue(line.querySelector("[data-account-select]"), option.getAttribute("data-account"));
     selectValue(line.querySelector("[data-tax-rate]"), option.getAttribute("data-tax"));
   }
 
@@ -202,13 +202,17 @@
     if (!form) return;
     var line = target.closest("[data-line]");
     if (line && target.hasAttribute("data-item")) fillFromItem(line, target);
-    if (line && target.hasAttribute("data-account")) fillFromAccount(line, target);
+    if (line && target.hasAttribute("data-account-select")) fillFromAccount(line, target);
     recompute(form);
   });
 
   document.addEventListener("click", function (event) {
     var target = event.target.closest && event.target.closest("button");
     if (!target) return;
+    var menu = target.closest("details.actions-menu");
+    if (menu && (target.getAttribute("hx-get") || "").indexOf("/drafts/") === 0) {
+      menu.open = false; /* the form opens below: the menu must not cover the figures */
+    }
     var form = target.closest("[data-draft-form]");
     if (form && target.hasAttribute("data-add-line")) {
       addLine(form);
@@ -232,7 +236,11 @@
     settle(container);
     if (first.hasAttribute("data-draft-seen")) return; /* not new: some other part was swapped */
     first.setAttribute("data-draft-seen", "");
-    var focus = container.querySelector('[aria-invalid="true"], [data-general-errors], [data-focus-after-draft]');
+    var focus = null;
+    ['[aria-invalid="true"]', "[data-general-errors]", "[data-focus-after-draft]"].some(function (selector) {
+      focus = container.querySelector(selector);
+      return focus !== null;
+    });
     if (!focus) return;
     if (!focus.matches("input, select, textarea")) focus.setAttribute("tabindex", "-1");
     focus.focus();
