@@ -7,6 +7,7 @@
   const result = document.getElementById("xero-connect-result");
   if (!result) return;
   const outcome = result.dataset.outcome;
+  const ORIGIN = window.location.origin; // the widget's origin as the browser sees it
 
   document.addEventListener("click", function (event) {
     if (event.target.closest("[data-close-window]")) window.close();
@@ -14,13 +15,13 @@
 
   function openerIsOurs() {
     try {
-      return Boolean(window.opener) && window.opener.location.origin === result.dataset.origin;
+      return Boolean(window.opener) && window.opener.location.origin === ORIGIN;
     } catch (error) {
       return false; // another site opened this window: it is told nothing
     }
   }
 
   if (!openerIsOurs()) return;
-  window.opener.postMessage({ type: "xero-connect", outcome: outcome }, result.dataset.origin);
+  window.opener.postMessage({ type: "xero-connect", outcome: outcome }, ORIGIN);
   if (outcome === "received") window.close();
 })();

@@ -34,8 +34,11 @@ def connect_xero(page: Page, frame: Frame, organisations: list[str], shots: str)
 def open_consent(page: Page, frame: Frame, organisations: list[str], shots: str) -> Page:
     """Click "Connect to Xero": the popup passes our begin page and shows Xero's consent, where
     `organisations` are ticked. Returns the popup, at the consent page."""
+    button = frame.get_by_role("button", name="Connect to Xero")
+    expect(button).to_be_visible()
+    frame.wait_for_function("() => Boolean(window.xeroConnect)")  # connect.js listens for it
     with page.context.expect_page() as opened:
-        frame.get_by_role("button", name="Connect to Xero").click()
+        button.click()
     popup = opened.value
     popup.wait_for_url("**/identity/connect/authorize?**")
     for checkbox in popup.get_by_role("checkbox").all():

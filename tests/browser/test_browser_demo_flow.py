@@ -113,6 +113,7 @@ def test_connecting_when_xeros_pages_cut_the_popup_off(page, fresh_crm_url, brow
         popup.get_by_role("button", name="Allow access").click()
 
         expect(popup.get_by_role("heading", name="Signed in to Xero")).to_be_visible()
+        expect(popup.get_by_text("Return to the CRM window")).to_be_visible()
         screenshot(popup, "coop-popup-signed-in")
         _expect_connected(admin, FIRST_ORG)  # the panel's own check picked it up
         expect(admin.get_by_text("Sign-in was not finished")).to_have_count(0)

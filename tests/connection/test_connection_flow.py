@@ -101,8 +101,8 @@ def test_connecting_one_organisation_completes_in_the_panel_and_shows_running(xe
     back = popup.get(callback, timeout=10)  # a top-level page: no panel session header
 
     assert back.status_code == 200 and 'data-outcome="received"' in back.text
-    assert "finish connecting" in back.text and "Xero connected" not in back.text
-    assert f'data-origin="{xero_server.url}"' in back.text  # postMessage's target origin
+    assert "Return to the CRM window" in back.text and "Xero connected" not in back.text
+    assert "popup.js" in back.text  # tells the opener, same origin only
     # the callback alone connects nothing: the grant waits, sealed, for the panel
     assert connected_tenant(xero_server, workspace.id) is None
     assert "Disconnected" in status(xero_server, admin)
@@ -242,18 +242,18 @@ def test_another_workspace_cannot_complete_or_pick_a_sign_in(xero_server):
 
 
 def test_binding_a_popup_needs_our_own_page(xero_server):
-    """A cross-site form can neither send the custom header nor a matching Origin, so it cannot
-    make a victim's browser the flow's browser."""
+    """A cross-site form cannot send the custom header, and browsers mark cross-site requests
+    (Sec-Fetch-Site), so another site cannot make a victim's browser the flow's browser."""
     workspace = new_workspace(xero_server.app)
     flow = start(xero_server, launch(xero_server, workspace))
     bind = f"{xero_server.url}/admin/xero/bind"
     data = {"state": flow.state}
 
     no_header = requests.post(bind, data=data, timeout=10)
-    foreign_origin = requests.post(
+    foreign_site = requests.post(
         bind,
         data=data,
-        headers={"X-Xero-Connect": "bind", "Origin": "https://evil.example"},
+        headers={"X-Xero-Connect": "bind", "Sec-Fetch-Site": "cross-site"},
         timeout=10,
     )
     unknown_state = requests.post(
@@ -261,7 +261,7 @@ def test_binding_a_popup_needs_our_own_page(xero_server):
     )
     page = requests.get(f"{xero_server.url}/admin/xero/begin", timeout=10)
 
-    for refused in (no_header, foreign_origin):
+    for refused in (no_header, foreign_site):
         assert refused.status_code == 403 and "Set-Cookie" not in refused.headers
     assert unknown_state.status_code == 400 and "Set-Cookie" not in unknown_state.headers
     assert page.status_code == 200 and "begin.js" in page.text and flow.state not in page.text

@@ -35,11 +35,11 @@ def _proof(state: str) -> str:
 
 
 def same_origin_request() -> bool:
-    """Our own page sent this (custom header present; Origin, when sent, is ours)."""
-    origin = request.headers.get("Origin")
-    return bool(request.headers.get(BIND_HEADER)) and (
-        origin is None or origin == request.host_url.rstrip("/")
-    )
+    """Our own page sent this: the custom header is there and, when the browser says where the
+    request comes from (Sec-Fetch-Site, which pages cannot forge), it is our own origin. Not the
+    Origin header against our host URL: behind a TLS proxy that URL may say http."""
+    fetch_site = request.headers.get("Sec-Fetch-Site")
+    return bool(request.headers.get(BIND_HEADER)) and fetch_site in (None, "same-origin")
 
 
 def bind(response: Response, state: str) -> None:

@@ -137,8 +137,7 @@ def _redirect_uri() -> str:
 
 def _popup(outcome: str, status: int = 200, state: str = "", **context):
     """The popup's last page: its script tells the opener (same origin only) and closes."""
-    origin = request.host_url.rstrip("/")
-    page = render_template("connection/popup.html", outcome=outcome, origin=origin, **context)
+    page = render_template("connection/popup.html", outcome=outcome, **context)
     response = make_response(page, status)
     response.headers["Cache-Control"] = "no-store"
     if state:
