@@ -6,7 +6,7 @@ The totals the page showed are what the sandbox stored; the page's arithmetic (s
 agrees with widget/drafts/totals.py on hundreds of random lines."""
 
 import random
-from datetime import UTC
+from datetime import UTC, date
 from decimal import Decimal
 
 import pytest
@@ -231,4 +231,39 @@ def test_the_pages_arithmetic_is_the_servers(page, drafts_site, browser_log):
             ours.line_amount,
             ours.tax_amount,
         ), (quantity, price, rate, kind)
+    assert browser_log.errors == []
+
+
+def test_an_admin_sets_the_defaults_and_the_next_form_starts_from_them(
+    page, drafts_site, browser_log
+):
+    server, workspace, contact = drafts_site
+    admin = {"id": "boss", "name": "Bea Boss", "email": "bea@crm.test", "admin": True}
+    token = sign_launch_token(
+        workspace.id, workspace.secret, user=admin, record={"type": "none"}, panel="admin"
+    )
+    page.set_viewport_size({"width": 380, "height": 1400})
+    page.goto(f"{server.url}/admin?token={token}")
+    section = page.locator("#draft-defaults")
+    expect(section.get_by_label("Sales account (quotes and invoices)")).to_be_visible()
+    section.get_by_label("Invoices are due after (days)").fill("9")
+    section.get_by_label("Reference template").fill("{record} / {kind}")
+    section.get_by_label("Count accepted quotes as open too").check()
+    section.get_by_role("button", name="Save defaults").click()
+    expect(section.get_by_role("status")).to_have_text("Saved.")
+    expect(page.locator("#audit-log")).to_contain_text("Changed draft defaults: invoice due days")
+    screenshot(page, "drafts-admin-defaults")
+    section.get_by_label("Quotes expire after (days)").fill("400")
+    section.get_by_role("button", name="Save defaults").click()
+    expect(section.get_by_label("Quotes expire after (days)")).to_have_attribute(
+        "aria-invalid", "true"
+    )
+    browser_log.clear()  # the 422 of the refused save is logged by Chromium, rightly
+
+    _open(page, server, workspace)
+    _menu(page, "Add invoice (draft)")
+    expect(page.locator("[name=reference]")).to_have_value(f"{CRM_CONTACT['name']} / invoice")
+    issued = page.locator("[name=date]").input_value()
+    due = page.locator("[name=due_date]").input_value()
+    assert (date.fromisoformat(due) - date.fromisoformat(issued)).days == 9
     assert browser_log.errors == []

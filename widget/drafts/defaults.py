@@ -12,7 +12,10 @@ import logging
 from flask import render_template, request
 from sqlalchemy import select
 
+from widget.admin.describe import describe
+from widget.auth import audit
 from widget.auth.access import current_panel
+from widget.auth.clock import as_utc
 from widget.connection.models import XeroConnection
 from widget.db import get_session
 from widget.drafts import settings as draft_settings
@@ -40,7 +43,8 @@ def save() -> tuple[str, int]:
     changed = draft_settings.save(db, panel.workspace, new, panel.user)
     db.commit()
     message = "Saved." if changed else "No changes to save."
-    return _render(dataclasses.asdict(new), {}, ref, saved=message), 200
+    section = _render(dataclasses.asdict(new), {}, ref, saved=message)
+    return section + (_audit_log(panel.workspace_id) if changed else ""), 200
 
 
 def _render(values: dict, errors: dict, ref, saved: str | None = None) -> str:
@@ -52,6 +56,17 @@ def _render(values: dict, errors: dict, ref, saved: str | None = None) -> str:
         saved=saved,
         placeholders=draft_settings.PLACEHOLDERS,
         max_days=draft_settings.MAX_DAYS,
+    )
+
+
+def _audit_log(workspace_id: str) -> str:
+    """The admin page's audit log again (out of band), so the change shows there at once."""
+    return render_template(
+        "admin/_audit.html",
+        audit=audit.entries(get_session(), workspace_id),
+        oob=True,
+        describe=describe,
+        as_utc=as_utc,
     )
 
 
