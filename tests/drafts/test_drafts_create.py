@@ -22,8 +22,11 @@ from tests.drafts.support import (
     linked,
     new_form,
     send,
+    with_reference,
 )
 from widget.auth.models import AuditEntry
+from widget.cache import CacheScope
+from widget.drafts.service import REFERENCE_KEY
 from widget.drafts.totals import Line, document_totals
 from widget.timezones import today_in
 from widget.xero import LineAmountTypes
@@ -209,3 +212,23 @@ def test_a_form_for_a_contact_no_longer_linked_is_not_sent(server, nz):
     answer = send(panel, post)
     assert answer.status_code == 409 and "now linked to another Xero contact" in answer.text
     assert [c for c in server.meter.since(mark) if c.method == "PUT"] == []
+
+
+def test_a_press_that_cannot_be_sent_says_why_inside_the_form_which_stays_as_typed(server, nz):
+    panel, _contact = linked(server, nz, NZ, index=45)
+    post = new_form(panel, "quote").with_lines({"description": "Kept", "unit_amount": "5"})
+    post.set(reference=f"unsent-{secrets.token_hex(4)}")
+    # Xero down and our copy of its accounts gone (e.g. another worker): nothing to check against
+    scope = CacheScope(nz.id, server.org(NZ).tenant_id)
+    server.app.extensions["contact_cache"].invalidate(scope, REFERENCE_KEY, keep_stale=False)
+    server.sandbox.faults.set(NZ, error_rate=1.0)
+    answer = send(panel, post)
+    assert answer.status_code == 503 and "Xero could not be reached" in answer.text
+    assert answer.headers["HX-Retarget"] == "#draft-notice"  # the typed form is not replaced
+    assert answer.headers["HX-Reswap"] == "innerHTML"
+    server.sandbox.faults.clear(NZ)
+    panel.post("/contact/unlink")
+    answer = send(panel, post)
+    assert answer.status_code == 409 and answer.headers["HX-Retarget"] == "#draft-notice"
+    assert "Link this contact to a Xero contact first." in answer.text
+    assert with_reference(server, NZ, "quote", post.header["reference"]) == []

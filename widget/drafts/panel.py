@@ -33,7 +33,7 @@ Answer = tuple[str, int] | tuple[str, int, dict]
 def open_form(kind: str) -> Answer:
     ctx, problem = _linked_context()
     if problem:
-        return problem
+        return _problem(ctx, problem), 409
     xero = DraftsXero.for_workspace(ctx.workspace_id, ctx.tenant_id)
     try:
         ref = xero.reference()
@@ -53,13 +53,13 @@ def open_form(kind: str) -> Answer:
 def submit(kind: str) -> Answer:
     ctx, problem = _linked_context()
     if problem:
-        return problem
+        return _notice(problem, 409)
     form = DraftForm.from_post(kind, request.form)
     xero = DraftsXero.for_workspace(ctx.workspace_id, ctx.tenant_id)
     try:
         ref = xero.reference()
     except (XeroError, TimeoutError) as exc:
-        return _problem(ctx, _xero_message(ctx, exc)), _status(exc)
+        return _notice(_xero_message(ctx, exc), _status(exc), _retry_after(exc))
     if form.contact_id.lower() != ctx.link.xero_contact_id.lower():
         form.general_errors.append(
             "This CRM contact is now linked to another Xero contact. Close this form and "
@@ -93,14 +93,12 @@ def submit(kind: str) -> Answer:
 
 
 def _linked_context():
-    """(context, None) when the panel can raise a draft, else (context, answer saying why)."""
+    """(context, None) when the panel can raise a draft, else (context, why not)."""
     ctx = contact_context.load()
     if ctx.problem is not None:
-        message = ctx.problem.message_for(ctx.is_admin)
-        return ctx, (_problem(ctx, message), 409)
+        return ctx, ctx.problem.message_for(ctx.is_admin)
     if ctx.link is None:
-        message = "Link this contact to a Xero contact first."
-        return ctx, (_problem(ctx, message), 409)
+        return ctx, "Link this contact to a Xero contact first."
     return ctx, None
 
 
@@ -136,6 +134,12 @@ def _created(ctx, outcome: Outcome, ref) -> str:
         amount=amount,
         xero_url=document_url(row.kind, ref.organisation.short_code, row.xero_id),
     )
+
+
+def _notice(message: str, status: int, headers: dict | None = None) -> Answer:
+    """A press that cannot be sent: the message goes inside the form, which stays as typed."""
+    headers = {"HX-Retarget": "#draft-notice", "HX-Reswap": "innerHTML", **(headers or {})}
+    return render_template("drafts/notice.html", message=message), status, headers
 
 
 def _problem(ctx, message: str, *, retry_kind: str | None = None) -> str:
