@@ -29,32 +29,12 @@ from bench.contact_panel import (
     Server,
     ViewCost,
     _with_env,
+    connect,
     measured,
     start_server,
 )
 
 ROW = re.compile(r'data-document-type="(\w+)" data-document-id="([^"]+)"')
-
-
-def connect(server: Server, app, tenant_id: str) -> tuple[str, str]:
-    """A workspace connected to the organisation through the real consent flow (the popup,
-    Xero's consent page, the callback, the admin panel completing), as the connection tests do."""
-    from types import SimpleNamespace
-
-    from tests.connection.support import Workspace, connect_organisation
-    from widget.auth.workspaces import create_workspace
-    from widget.db import get_session
-
-    with app.app_context():
-        workspace, secret = create_workspace(
-            get_session(), "Bench CRM", ["https://crm.example.com"], "ws-bench-company"
-        )
-        get_session().commit()
-        workspace_id = workspace.id
-    connect_organisation(
-        SimpleNamespace(url=server.url, app=app), Workspace(workspace_id, secret), tenant_id
-    )
-    return workspace_id, secret
 
 
 def contacts_with_documents(app, tenant_id: str) -> list[str]:
