@@ -7,6 +7,7 @@ PostgreSQL."""
 import secrets
 import threading
 import time
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import select
@@ -251,3 +252,55 @@ def test_a_double_click_creates_one_document_and_both_presses_show_it(any_databa
     assert _puts(server, mark) == 1  # the second press waited for the first, Xero saw one
     stored = _one_document(server, reference, "invoice")
     assert created_id(answers[0].text) == stored["InvoiceID"]
+
+
+def test_a_press_that_outwaits_the_first_is_told_to_look_again_and_then_sees_it(server, nz):
+    panel, post, reference = _form(server, nz, "quote", index=10)
+    server.app.config["DRAFTS_WAIT_SECONDS"] = 0.1  # the second press stops waiting at once
+    server.sandbox.faults.set(NZ, latency_ms=600)
+    try:
+        first: list = []
+        thread = threading.Thread(target=lambda: first.append(send(panel, post)))
+        thread.start()
+        deadline = time.monotonic() + 5
+        while _status(server, post) != "pending" and time.monotonic() < deadline:
+            time.sleep(0.01)
+        second = send(panel, post)
+        thread.join(timeout=10)
+    finally:
+        server.app.config["DRAFTS_WAIT_SECONDS"] = None
+    assert second.status_code == 409 and "still being created in Xero" in second.text
+    assert (
+        DraftPost.read("quote", second.text).header["idempotency_key"]
+        == post.header["idempotency_key"]
+    )
+    assert first[0].status_code == 200
+    third = send(panel, post)
+    assert third.status_code == 200 and created_id(third.text) == created_id(first[0].text)
+    _one_document(server, reference)
+
+
+def test_a_press_left_pending_by_a_process_that_died_is_taken_over(server, nz):
+    panel, post, reference = _form(server, nz, "invoice", index=11)
+    server.sandbox.faults.set(NZ, commit_then_fail="503", commit_then_fail_count=1)
+    assert send(panel, post).status_code == 503  # Xero created it; our answer was lost
+    with server.app.extensions["db_sessionmaker"]() as session:  # ...and then we crashed
+        row = session.scalars(
+            select(DraftSubmission).where(
+                DraftSubmission.idempotency_key == post.header["idempotency_key"]
+            )
+        ).one()
+        row.status, row.updated_at = "pending", datetime.now(UTC) - timedelta(hours=1)
+        session.commit()
+    retry = send(panel, post)
+    assert retry.status_code == 200, retry.text[:800]
+    assert created_id(retry.text) == _one_document(server, reference, "invoice")["InvoiceID"]
+
+
+def _status(server, post) -> str | None:
+    with server.app.extensions["db_sessionmaker"]() as session:
+        return session.scalar(
+            select(DraftSubmission.status).where(
+                DraftSubmission.idempotency_key == post.header["idempotency_key"]
+            )
+        )

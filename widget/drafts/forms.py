@@ -45,7 +45,6 @@ MAX_FIELD = 5000  # longer than any valid value; bounds what a hostile post make
 MAX_FORM_LINES = 200
 NAMES = {"quote": "quote", "invoice": "draft invoice", "bill": "draft bill"}
 _KEY = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
-_GUID = re.compile(r"^[0-9a-fA-F]{8}-([0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}$")
 #: Xero's names in XeroValidationError.field_errors -> the form's
 _XERO_HEADER = {
     "Date": "date",
@@ -142,11 +141,8 @@ class DraftForm:
             form.idempotency_key = key  # the same form sent again is the same document
         return form
 
-    @property
-    def contact_id_is_valid(self) -> bool:
-        return bool(_GUID.match(self.contact_id))
-
     def take(self, checked: Checked) -> None:
+        """Our own checks' messages, to show beside the fields."""
         self.errors = {key: list(messages) for key, messages in checked.errors.items()}
         self.general_errors = list(checked.general)
 

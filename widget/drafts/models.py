@@ -20,7 +20,6 @@ CREATED = "created"
 REFUSED = "refused"
 #: Xero's answer never arrived (timeout, 5xx, 429): it may or may not exist; resend the same key
 UNKNOWN = "unknown"
-STATUSES = (PENDING, CREATED, REFUSED, UNKNOWN)
 
 
 class DraftSubmission(Base):
