@@ -14,6 +14,7 @@ from widget.auth import audit
 from widget.auth.models import User
 from widget.connection.models import XeroConnection
 from widget.connection.service import client_for, connection_lock, store_tokens, xero_oauth
+from widget.connection.signals import organisation_fetched
 from widget.connection.tokens import unseal, utcnow
 from widget.xero.errors import XeroError
 from widget.xero.tokens import Connection, TokenSet
@@ -66,13 +67,16 @@ def _first_call(workspace_id: str) -> None:
     """One Accounting call right away, so the admin page can say when Xero last answered and how
     many calls are left today; a failure here does not undo the connection."""
     try:
-        client_for(workspace_id).organisation()
+        client = client_for(workspace_id)
+        organisation = client.organisation()
     except XeroError as exc:
         log.warning(
             "xero: first call after connecting failed: %s",
             exc,
             extra={"fields": {"workspace_id": workspace_id}},
         )
+        return
+    organisation_fetched.send(workspace_id, tenant_id=client.tenant_id, organisation=organisation)
 
 
 def disconnect(workspace_id: str, user_id: int) -> bool:

@@ -6,6 +6,8 @@ contacts live in `links`; `views` stays thin.
 
 from flask import Flask
 
+from widget.connection.signals import organisation_fetched
+
 
 def init_app(app: Flask) -> None:
     from widget.contact import service
@@ -13,3 +15,10 @@ def init_app(app: Flask) -> None:
 
     service.init_app(app)
     app.register_blueprint(bp)
+    organisation_fetched.connect(_keep_organisation, weak=False)
+
+
+def _keep_organisation(workspace_id: str, *, tenant_id: str, organisation) -> None:
+    from widget.contact.service import remember_organisation
+
+    remember_organisation(workspace_id, tenant_id, organisation)
