@@ -45,8 +45,14 @@ def settled(frame: Frame) -> Frame:
     return frame
 
 
+#: how far the panel's page reaches past the frame's width (the CRM's 360 px sidebar)
+OVERFLOW = "() => document.documentElement.scrollWidth - document.documentElement.clientWidth"
+
+
 def check(page: Page, frame: Frame, axe_js: str, state: str) -> None:
+    """axe finds nothing serious, and nothing makes the panel scroll sideways (WCAG reflow)."""
     axe.assert_accessible(settled(frame), axe_js, state)
+    assert frame.evaluate(OVERFLOW) <= 0, f"{state}: the panel is wider than its frame"
     shoot(page, f"a11y-{state}")
 
 
@@ -155,6 +161,16 @@ def test_the_error_state(page: Page, site, axe_js, browser_log):
         check(page, frame, axe_js, "contact-error")
         open_actions(frame)
         check(page, frame, axe_js, "contact-error-menu")
+    finally:
+        site.sandbox.faults.clear(site.org().tenant_id)
+    frame.locator(".actions-menu > summary").click()
+    frame.get_by_role("button", name="Retry").click()
+    expect(frame.locator("#contact-summary [data-figure]")).to_have_count(5)
+    site.sandbox.faults.set(NZ, error_rate=1.0)
+    try:  # the last known figures, dimmed, with their age and Retry
+        frame.get_by_role("button", name="Refresh figures from Xero").click()
+        expect(frame.locator("#contact-summary .summary")).to_have_attribute("data-stale", "true")
+        check(page, frame, axe_js, "contact-error-stale-figures")
     finally:
         site.sandbox.faults.clear(site.org().tenant_id)
     assert unexpected(browser_log.errors) == []
