@@ -197,6 +197,15 @@ def test_the_admin_company_and_deal_panels(page: Page, site, axe_js, browser_log
     frame = open_panel(page, site.crm_url, f"deals/{deal.id}", user=EDITOR)
     expect(frame.get_by_text(deal.name).first).to_be_visible()
     check(page, frame, axe_js, "deal")
+    primary = frame.locator(".person-row").first
+    primary.locator("details.person-link > summary").click()
+    expect(primary.locator(".contact-row").first).to_be_visible()
+    check(page, frame, axe_js, "deal-person-choices")
+    primary.locator(".contact-row").first.get_by_role("button", name="Link").click()
+    expect(frame.locator(".person-row").first.locator(".link-state-linked")).to_be_visible()
+    frame.get_by_text("Choose documents").click()
+    expect(frame.locator("#deal-choices")).to_be_visible()
+    check(page, frame, axe_js, "deal-choose-documents")
     assert unexpected(browser_log.errors) == []
 
 
