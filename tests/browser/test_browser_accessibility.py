@@ -10,7 +10,6 @@ import pytest
 from playwright.sync_api import Frame, Page, expect
 
 from tests.browser import axe
-from tests.browser.chromium import RESULTS
 from tests.browser.demo_crm import open_panel
 from tests.browser.test_browser_contact_panel import (
     EDITOR,
@@ -18,6 +17,7 @@ from tests.browser.test_browser_contact_panel import (
     VIEWER,
     connected_site,
     open_actions,
+    shoot,
     unexpected,
     xero_person,
 )
@@ -54,15 +54,6 @@ def check(page: Page, frame: Frame, axe_js: str, state: str) -> None:
     axe.assert_accessible(settled(frame), axe_js, state)
     assert frame.evaluate(OVERFLOW) <= 0, f"{state}: the panel is wider than its frame"
     shoot(page, f"a11y-{state}")
-
-
-def shoot(page: Page, name: str) -> None:
-    """The 360 px panel, as panel_screenshot takes it but leaving the caret alone: hiding it
-    means a <style> injected into the frame, which the panel's CSP refuses (a console error)."""
-    RESULTS.mkdir(exist_ok=True)
-    page.locator("#widget-panel").screenshot(
-        path=str(RESULTS / f"{name}-panel.png"), caret="initial"
-    )
 
 
 def test_the_scan_finds_what_it_should(page: Page, site, axe_js, browser_log):
