@@ -187,7 +187,7 @@
   }
 
   function closeDraft(button) {
-    var container = button.closest("#contact-draft");
+    var container = button.closest("#contact-draft, [data-draft-box]");
     if (container) container.innerHTML = "";
   }
 
@@ -230,7 +230,7 @@
   }
 
   document.addEventListener("htmx:after:swap", function () {
-    var container = document.getElementById("contact-draft");
+    var container = document.querySelector("#contact-draft, [data-draft-box]");
     var first = container && container.firstElementChild;
     if (!first) return;
     settle(container);

@@ -35,7 +35,8 @@ def test_fifty_linked_contacts_cost_at_most_four_calls_cold_and_none_warm(group_
     calls = meter.since(mark)
     assert cold.status_code == 200
     assert len(calls) <= 4
-    assert paths(calls) == ["Invoices", "Organisation", "Quotes", "Quotes"]
+    # the organisation too, unless connecting already fetched it into the panels' cache
+    assert [p for p in paths(calls) if p != "Organisation"] == ["Invoices", "Quotes", "Quotes"]
     invoices = parse_qs(next(c.query for c in calls if c.path == "Invoices"))
     assert sorted(invoices["ContactIDs"][0].split(",")) == sorted(ids)  # all 50 in one call
     assert invoices["Statuses"] == ["AUTHORISED"] and invoices["summaryOnly"] == ["true"]

@@ -10,9 +10,10 @@ from flask import Blueprint, abort, render_template, request
 from widget.auth.access import require
 from widget.company import people, responses
 from widget.db import get_session
-from widget.deal import context, figures
+from widget.deal import context, drafting, figures
 from widget.deal import picks as picking
 from widget.deal.models import DOCUMENT_TYPES
+from widget.drafts import panel as drafts_panel
 
 bp = Blueprint("deal", __name__, url_prefix="/deal")
 
@@ -77,6 +78,21 @@ def remove_document():
         picking.remove(get_session(), ctx.deal_key, document_type, document_id, ctx.user)
         get_session().commit()
     return _after_change(ctx)
+
+
+@bp.get("/drafts/<any(quote, invoice):kind>/new")
+@require("edit")
+def draft_form(kind: str):
+    """Add quote / Add invoice: the drafts' form, for the deal (see widget.deal.drafting)."""
+    ctx = drafting.load()
+    return drafts_panel.open_form(kind, ctx=ctx, place=drafting.place(ctx))
+
+
+@bp.post("/drafts/<any(quote, invoice):kind>")
+@require("edit")
+def create_draft(kind: str):
+    ctx = drafting.load()
+    return drafts_panel.submit(kind, ctx=ctx, place=drafting.place(ctx))
 
 
 # --- responses ----------------------------------------------------------------------------------

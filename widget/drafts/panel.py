@@ -1,6 +1,10 @@
 """The drafts inside the contact panel: open a form for the linked Xero contact, and create what
 it describes exactly once. Views call these; these render (fragments for #contact-draft).
 
+Another panel may host the same forms (the deal panel, widget.deal.drafting): it passes its own
+context (whose `link` says which Xero contact) and a `DraftPlace` (its URLs and targets, a fixed
+default reference, what to do with a created document).
+
 Status codes say what happened (htmx 4 swaps every answer, so the rep always sees the fragment):
 200 shown or created, 422 something to correct, 409 the panel moved on (unlinked, disconnected)
 or another press is still with Xero, 503/429 Xero did not answer or asks us to wait.
@@ -8,9 +12,11 @@ or another press is still with Xero, 503/429 Xero did not answer or asks us to w
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass, replace
 from decimal import Decimal
 
-from flask import render_template, request
+from flask import render_template, request, url_for
 
 from widget.contact import clock
 from widget.contact import context as contact_context
@@ -18,7 +24,7 @@ from widget.contact.deeplinks import document_url
 from widget.db import get_session
 from widget.drafts import settings as draft_settings
 from widget.drafts.forms import NAMES, DraftForm, default_line
-from widget.drafts.models import CREATED, REFUSED, UNKNOWN
+from widget.drafts.models import CREATED, REFUSED, UNKNOWN, DraftSubmission
 from widget.drafts.reference import item_fill
 from widget.drafts.service import DraftsXero
 from widget.drafts.submissions import Outcome, Target, create_once
@@ -30,15 +36,39 @@ from widget.xero import XeroError, XeroRateLimited, XeroUnavailable
 Answer = tuple[str, int] | tuple[str, int, dict]
 
 
-def open_form(kind: str) -> Answer:
-    ctx, problem = _linked_context()
+@dataclass(frozen=True)
+class DraftPlace:
+    """The panel hosting the forms: where a form posts and opens again, what its answers
+    replace, which summary reloads once a document is created, a fixed default reference, and
+    what else the host does with a created document."""
+
+    new_url: Callable[[str], str]
+    create_url: Callable[[str], str]
+    summary_url: str
+    target: str = "#contact-draft"
+    summary_target: str = "#contact-summary"
+    reference: str | None = None
+    on_created: Callable[[DraftSubmission], None] | None = None
+
+
+def contact_place() -> DraftPlace:
+    return DraftPlace(
+        new_url=lambda kind: url_for("drafts.new", kind=kind),
+        create_url=lambda kind: url_for("drafts.create", kind=kind),
+        summary_url=url_for("contact.summary"),
+    )
+
+
+def open_form(kind: str, ctx=None, place: DraftPlace | None = None) -> Answer:
+    place = place or contact_place()
+    ctx, problem = _linked_context(ctx)
     if problem:
-        return _problem(ctx, problem), 409
+        return _problem(ctx, problem, place), 409
     xero = DraftsXero.for_workspace(ctx.workspace_id, ctx.tenant_id)
     try:
         ref = xero.reference()
     except (XeroError, TimeoutError) as exc:
-        return _problem(ctx, _xero_message(ctx, exc), retry_kind=kind), _status(exc)
+        return _problem(ctx, _xero_message(ctx, exc), place, retry_kind=kind), _status(exc)
     prefs = draft_settings.load(ctx.panel.workspace)
     today = today_in(ref.organisation.timezone, clock.now())
     names = {
@@ -47,11 +77,14 @@ def open_form(kind: str) -> Answer:
         "user": ctx.user.name or "",
     }
     form = DraftForm.new(kind, ctx.link.xero_contact_id, ref, prefs, today, names)
-    return _form(ctx, form, ref), 200
+    if place.reference:
+        form.values = replace(form.values, reference=place.reference[:255])
+    return _form(ctx, form, ref, place), 200
 
 
-def submit(kind: str) -> Answer:
-    ctx, problem = _linked_context()
+def submit(kind: str, ctx=None, place: DraftPlace | None = None) -> Answer:
+    place = place or contact_place()
+    ctx, problem = _linked_context(ctx)
     if problem:
         return _notice(problem, 409)
     form = DraftForm.from_post(kind, request.form)
@@ -65,11 +98,11 @@ def submit(kind: str) -> Answer:
             "This CRM contact is now linked to another Xero contact. Close this form and "
             "start again, so the document goes to the right contact."
         )
-        return _form(ctx, form, ref), 409
+        return _form(ctx, form, ref, place), 409
     checked = check(form.values, ref)
     if not checked.ok:
         form.take(checked)
-        return _form(ctx, form, ref), 422
+        return _form(ctx, form, ref, place), 422
     target = Target(
         ctx.workspace_id, ctx.tenant_id, ctx.link.xero_contact_id, ctx.crm_contact_id, ctx.user
     )
@@ -79,22 +112,24 @@ def submit(kind: str) -> Answer:
     )
     if outcome.status == CREATED:
         ctx.xero.forget_documents(ctx.link.xero_contact_id)  # the summary shows it next
-        return _created(ctx, outcome, ref), 200
+        if place.on_created is not None:
+            place.on_created(outcome.submission)
+        return _created(ctx, outcome, ref, place), 200
     if outcome.status == REFUSED:
         form.refused(outcome.refusal, [line.index for line in checked.lines])
-        return _form(ctx, form, ref), 422
+        return _form(ctx, form, ref, place), 422
     form.general_errors.append(_pending_message(ctx, form, outcome))
     headers = _retry_after(outcome.error)
     status = _status(outcome.error) if outcome.status == UNKNOWN else 409
-    return _form(ctx, form, ref), status, headers
+    return _form(ctx, form, ref, place), status, headers
 
 
 # --- helpers ------------------------------------------------------------------------------------
 
 
-def _linked_context():
+def _linked_context(ctx=None):
     """(context, None) when the panel can raise a draft, else (context, why not)."""
-    ctx = contact_context.load()
+    ctx = ctx if ctx is not None else contact_context.load()
     if ctx.problem is not None:
         return ctx, ctx.problem.message_for(ctx.is_admin)
     if ctx.link is None:
@@ -102,12 +137,13 @@ def _linked_context():
     return ctx, None
 
 
-def _form(ctx, form: DraftForm, ref) -> str:
+def _form(ctx, form: DraftForm, ref, place: DraftPlace) -> str:
     kind = form.kind
     prefs = draft_settings.load(ctx.panel.workspace)
     return render_template(
         "drafts/form.html",
         ctx=ctx,
+        place=place,
         form=form,
         ref=ref,
         preview=form.preview(ref),
@@ -120,7 +156,7 @@ def _form(ctx, form: DraftForm, ref) -> str:
     )
 
 
-def _created(ctx, outcome: Outcome, ref) -> str:
+def _created(ctx, outcome: Outcome, ref, place: DraftPlace) -> str:
     row = outcome.submission
     amount = None
     if row.amount is not None:
@@ -128,6 +164,7 @@ def _created(ctx, outcome: Outcome, ref) -> str:
     return render_template(
         "drafts/created.html",
         ctx=ctx,
+        place=place,
         submission=row,
         outcome=outcome,
         name=NAMES[row.kind],
@@ -142,9 +179,11 @@ def _notice(message: str, status: int, headers: dict | None = None) -> Answer:
     return render_template("drafts/notice.html", message=message), status, headers
 
 
-def _problem(ctx, message: str, *, retry_kind: str | None = None) -> str:
+def _problem(ctx, message: str, place: DraftPlace, *, retry_kind: str | None = None) -> str:
     """A message in place of the form; `retry_kind` offers to open that form again."""
-    return render_template("drafts/problem.html", ctx=ctx, message=message, retry_kind=retry_kind)
+    return render_template(
+        "drafts/problem.html", ctx=ctx, place=place, message=message, retry_kind=retry_kind
+    )
 
 
 def _xero_message(ctx, exc: BaseException) -> str:
