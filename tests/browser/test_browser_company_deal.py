@@ -94,3 +94,33 @@ def test_picking_a_deals_documents(page, connected_crm_url, browser_log):
     for number in numbers:
         expect(again.locator(f"#deal-summary .picked-row[data-number='{number}']")).to_be_visible()
     assert browser_log.errors == []
+
+
+def test_creating_a_quote_from_a_deal_adds_it_to_the_deal(page, connected_crm_url, browser_log):
+    panel = open_panel(page, connected_crm_url, "deals/crm-deal-03")
+    primary = panel.locator(".person-row").first
+    primary.locator("details.person-link > summary").click()
+    primary.locator(".contact-row").first.get_by_role("button", name="Link").click()
+    expect(panel.locator(".person-row").first.locator(".link-state-linked")).to_be_visible()
+    expect(panel.locator("#deal-summary [data-figure='open_quotes']")).to_be_visible()
+    before = int(
+        panel.locator("#deal-summary [data-figure='open_quotes']").get_attribute("data-count")
+    )
+
+    panel.get_by_role("button", name="Add quote").click()
+    form = panel.locator("#deal-draft [data-draft-form]")
+    expect(form.locator("[name=reference]")).to_have_value("Fleet expansion")
+    line = form.locator("[data-lines] [data-line]").first
+    line.locator("[name=description]").fill("Fleet telematics, 12 vans")
+    line.locator("[name=unit_amount]").fill("480")
+    panel.get_by_role("button", name="Create quote in Xero").click()
+
+    created = panel.locator("#deal-draft [data-draft-created]")
+    expect(created).to_be_visible()
+    number = created.locator(".draft-number").inner_text()
+    expect(panel.locator(f"#deal-summary .picked-row[data-number='{number}']")).to_be_visible()
+    expect(panel.locator("#deal-summary [data-figure='open_quotes']")).to_have_attribute(
+        "data-count", str(before + 1)
+    )
+    panel_screenshot(page, "deal-quote-created")
+    assert browser_log.errors == []
