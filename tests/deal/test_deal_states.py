@@ -130,8 +130,11 @@ def test_xero_down_says_so_with_retry_and_keeps_the_last_known_figures(group_ser
     server.sandbox.faults.set(NZ, error_rate=1.0)
     try:
         failed = never.get("/deal/summary")
+        data = {"document_type": "invoice", "document_id": "44444444-4444-4444-8444-444444444444"}
+        not_now = never.post("/deal/documents/add", data)
     finally:
         server.release(NZ)
+    assert not_now.status_code == 503 and not_now.headers["HX-Retarget"] == "#deal-notice"
     assert failed.status_code == 503
     assert "Error fetching details" in failed.text and 'hx-get="/deal/summary"' in failed.text
 

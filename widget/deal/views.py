@@ -59,11 +59,15 @@ def choices():
 @require("edit")
 def add_document():
     ctx, document_type, document_id = _document(request.form)
+    if ctx.problem is not None:
+        return responses.notice(ctx, "deal", ctx.problem.message_for(ctx.is_admin), 409)
     view = figures.deal_view(ctx)
     row = figures.find_choice(view, document_type, document_id)
+    if row is None and view.error is not None:
+        return responses.notice(ctx, "deal", view.error.message, 503)
     if row is None:
         message = "That document is not one of the linked contacts' quotes or invoices."
-        return responses.notice(ctx, "deal", view.error.message if view.error else message, 404)
+        return responses.notice(ctx, "deal", message, 404)
     picking.add(get_session(), ctx.deal_key, document_type, row.document_id,
                 xero_contact_id=row.contact_id, number=row.number, user=ctx.user)  # fmt: skip
     get_session().commit()
@@ -107,8 +111,8 @@ def _state(ctx) -> dict:
     return {"deal": figures.warm_deal(ctx) if ctx.problem is None else None}
 
 
-def _fragment(template: str, ctx, view: figures.DealView, *, oob: bool = False):
-    html = render_template(template, ctx=ctx, deal=view, oob=oob)
+def _fragment(template: str, ctx, view: figures.DealView):
+    html = render_template(template, ctx=ctx, deal=view)
     retry_after = view.error.retry_after if view.error else None
     headers = {"Retry-After": str(retry_after)} if retry_after else {}
     failed = view.error is not None and view.summary is None and view.error.can_retry
