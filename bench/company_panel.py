@@ -4,8 +4,9 @@ Run: `.venv/bin/python -m bench.company_panel` (loopback only; about 10 seconds)
 
 It starts gunicorn (1 worker, gthread) like `bench.contact_panel` (same app, same Xero meter where
 the sandbox answers), connects a workspace to the sandbox's NZ organisation (`connect`: a
-sandbox-granted consent stored as the callback stores it), links CRM people to Xero contacts that have documents (straight in the database:
-linking is not what is measured), and measures what a browser's panel view costs Xero:
+sandbox-granted consent stored as the callback stores it), links CRM people to Xero contacts
+that have documents (straight in the database: linking is not what is measured), and measures
+what a browser's panel view costs Xero:
 - a company with 50 linked contacts: cold (figures not cached), warm (cached), Refresh;
 - a second company of the organisation (open quotes shared with the first);
 - a company with one linked contact;
