@@ -9,6 +9,7 @@
   "use strict";
 
   document.addEventListener("htmx:after:swap", function () {
+    if (!document.hasFocus()) return; /* figures arriving must not pull focus from the CRM page */
     var active = document.activeElement;
     if (active && active !== document.body && active.isConnected) return;
     var heading = document.querySelector("#contact-body [data-focus-after-swap]");

@@ -17,6 +17,7 @@
   });
 
   document.addEventListener("htmx:after:swap", function () {
+    if (!document.hasFocus()) return; /* figures arriving must not pull focus from the CRM page */
     var active = document.activeElement;
     if (active && active !== document.body && active.isConnected) return;
     var again = focusedId ? document.getElementById(focusedId) : null;
