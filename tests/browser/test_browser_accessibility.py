@@ -368,3 +368,24 @@ def test_every_contact_panel_action_works_from_the_keyboard(page: Page, site, br
     lead = frame.get_by_text("Not linked to a Xero contact yet.")
     expect(lead).to_be_focused()
     assert browser_log.errors == []
+
+
+def test_a_loading_panel_never_takes_focus_from_the_crm_page(page: Page, site, browser_log):
+    """Figures arrive after the page: the swap must not pull a rep typing in the CRM into the
+    sidebar (focus moves to a panel's heading only when the panel had focus)."""
+    person_id = "crm-person-10"
+    site.link(person_id, xero_person(person_id).xero_contact_id)  # cold: figures load later
+    company = directory().companies[1]
+    for path, loaded in (
+        (f"people/{person_id}", "#contact-summary [data-figure]"),
+        (f"companies/{company.id}", "#company-summary"),
+        (f"deals/{directory().deals[1].id}", "#deal-summary"),
+    ):
+        page.goto(f"{site.crm_url}{path}?user={EDITOR}")
+        page.locator("#acting-as").focus()
+        frame = page.frame(name="widget-panel")
+        expect(frame.locator(loaded).first).to_be_visible()
+        settled(frame)  # the swaps are done, and with them any focus move
+        expect(page.locator("#acting-as")).to_be_focused()
+        assert focused(frame) is None, path
+    assert browser_log.errors == []
