@@ -58,9 +58,8 @@ def init_app(app: Flask) -> None:
     access.init_app(app)
     app.context_processor(_session_token_for_page)
 
-    from widget import admin, panels
+    from widget import admin
 
-    app.register_blueprint(panels.bp)
     app.register_blueprint(admin.bp)
     if app.config["DEMO_WORKSPACE"]:
         app.before_request(_demo_workspace_once(app))
