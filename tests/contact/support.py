@@ -8,6 +8,7 @@ import json
 import re
 import secrets
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal
@@ -20,7 +21,7 @@ from bench.contact_panel import XeroMeter
 from tests.connection.support import Workspace, connect_organisation, new_workspace
 from widget.auth.launch import sign_launch_token
 from widget.auth.users import find_by_crm_id, set_access
-from widget.cache import CacheScope
+from widget.cache import CacheScope, MemoryCache
 from widget.contact import throttle
 from widget.db import get_session
 from widget.sandbox.models import Document
@@ -200,3 +201,30 @@ def link_panel(server: ContactServer, workspace: Workspace, xero_contact_id: str
     answer = panel.post("/contact/link", {"xero_contact_id": xero_contact_id})
     assert answer.status_code == 200 and 'data-state="linked"' in answer.text, answer.text[:800]
     return panel
+
+
+def serve_panels(tmp_path_factory, name: str) -> Iterator[ContactServer]:
+    """The whole app served for a folder of panel tests: the sandbox inside it answers Xero
+    (metered), the panels' day follows the sandbox's clock, and the panel cache runs on a clock
+    tests can move. Xero's real per-minute limit is lifted because many tests share one
+    organisation within a minute; the limit tests force their 429s with the sandbox's faults."""
+    from tests.conftest import make_test_app, serve
+
+    folder = tmp_path_factory.mktemp(name)
+    app = make_test_app(
+        f"sqlite:///{folder / 'widget.sqlite3'}",
+        f"sqlite:///{folder / 'sandbox.sqlite3'}",
+        SANDBOX_MINUTE_LIMIT=100_000,
+        SANDBOX_DAILY_LIMIT=1_000_000,
+    )
+    clock = OffsetClock()
+    app.extensions["contact_cache"] = MemoryCache(
+        clock=clock, stale_for=app.config["CONTACT_STALE_FOR"]
+    )
+    sandbox = app.extensions["sandbox"]
+    app.extensions["contact_clock"] = lambda: sandbox.clock.now().replace(tzinfo=UTC)
+    meter = XeroMeter(app.wsgi_app)
+    app.wsgi_app = meter
+    for live in serve(app):
+        yield ContactServer(live.url, app, meter, clock)
+    app.extensions["db_engine"].dispose()
