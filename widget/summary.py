@@ -8,6 +8,8 @@ says what the panel shows. Keeping Xero, clocks and caches out makes every rule 
 - Outstanding invoices: ACCREC, AUTHORISED, AmountDue > 0; total = sum of AmountDue.
 - Overdue invoices: outstanding, DueDate before today (the organisation's today).
 - Outstanding / overdue bills: the same for ACCPAY.
+- Draft invoices and bills (DRAFT ACCREC / ACCPAY) are listed apart and never counted: a rep who
+  has just raised one from the panel must see it, but it is not owed until it is approved.
 Amounts are summed in the base currency (amount / CurrencyRate) and rounded once per figure.
 """
 
@@ -24,6 +26,9 @@ from widget.money import ZERO, has_usable_rate, quantize_money, sum_base, to_bas
 SALES = "ACCREC"
 BILL = "ACCPAY"
 AUTHORISED = "AUTHORISED"
+DRAFT = "DRAFT"
+#: what the one Invoices call asks for: AUTHORISED for the figures, DRAFT only to be listed
+INVOICE_STATUSES = (AUTHORISED, DRAFT)
 DEFAULT_OPEN_QUOTE_STATUSES = frozenset({"DRAFT", "SENT"})
 #: Statuses an admin may add to "open" (PRODUCT.md allows ACCEPTED); others would double-count
 #: work already invoiced (INVOICED) or lost (DECLINED).
@@ -118,6 +123,9 @@ class SummaryDetails:
     quotes: tuple[DocumentLine, ...] = field(default_factory=tuple)
     invoices: tuple[DocumentLine, ...] = field(default_factory=tuple)
     bills: tuple[DocumentLine, ...] = field(default_factory=tuple)
+    #: DRAFT invoices and bills: listed so a new one is seen, counted in no figure
+    draft_invoices: tuple[DocumentLine, ...] = field(default_factory=tuple)
+    draft_bills: tuple[DocumentLine, ...] = field(default_factory=tuple)
 
 
 def open_quote_statuses(include_accepted: bool = False) -> frozenset[str]:
@@ -151,15 +159,23 @@ def summarise(
             quote_lines.append(_quote_line(quote, today))
     invoice_lines: list[DocumentLine] = []
     bill_lines: list[DocumentLine] = []
+    draft_invoices: list[DocumentLine] = []
+    draft_bills: list[DocumentLine] = []
     for invoice in unique_documents(invoices, "invoice_id"):
-        if not (_is_outstanding(invoice) and _wanted(invoice.contact_id, wanted)):
+        if not _wanted(invoice.contact_id, wanted):
             continue
-        line = _invoice_line(invoice, today)
-        (bill_lines if invoice.type == BILL else invoice_lines).append(line)
+        if _is_outstanding(invoice):
+            line = _invoice_line(invoice, today)
+            (bill_lines if invoice.type == BILL else invoice_lines).append(line)
+        elif _is_draft(invoice):
+            line = _draft_line(invoice)
+            (draft_bills if invoice.type == BILL else draft_invoices).append(line)
 
     quote_lines.sort(key=_quote_order)
     invoice_lines.sort(key=_due_order)
     bill_lines.sort(key=_due_order)
+    draft_invoices.sort(key=_newest_first)
+    draft_bills.sort(key=_newest_first)
     every_line = (*quote_lines, *invoice_lines, *bill_lines)
     summary = Summary(
         open_quotes=_figure(quote_lines, expired=True),
@@ -171,7 +187,14 @@ def summarise(
         base_currency=base,
         unconverted_count=sum(1 for line in every_line if _unconverted(line, base)),
     )
-    return SummaryDetails(summary, tuple(quote_lines), tuple(invoice_lines), tuple(bill_lines))
+    return SummaryDetails(
+        summary,
+        tuple(quote_lines),
+        tuple(invoice_lines),
+        tuple(bill_lines),
+        tuple(draft_invoices),
+        tuple(draft_bills),
+    )
 
 
 def unique_documents(documents: Iterable, id_attribute: str) -> list:
@@ -214,8 +237,10 @@ def plan_summary_fetches(
     """The Xero calls a summary needs: one Invoices call, and one Quotes call per contact.
 
     Invoices: every invoice figure needs AUTHORISED (DRAFT/SUBMITTED are not yet owed, PAID/VOIDED/
-    DELETED no longer are), so `Statuses=AUTHORISED` is the only status fetched; sales and bills
-    come in the same call (no Type filter) because both are shown. `ContactIDs` takes all contacts
+    DELETED no longer are); DRAFT is fetched too, in the same call, only so that "View details"
+    lists the drafts a rep has just raised (`summarise` keeps them out of the figures). Hence
+    `Statuses=AUTHORISED,DRAFT`; sales and bills come in the same call (no Type filter) because
+    both are shown. `ContactIDs` takes all contacts
     at once, `summaryOnly=true` drops line items and payments (bytes cost money), and pageSize=1000
     makes one page enough for nearly every contact. AmountDue > 0 and the due-date test are applied
     here rather than with `where`, which is not an optimised filter for AmountDue, and an
@@ -235,7 +260,7 @@ def plan_summary_fetches(
             "Invoices",
             (
                 ("ContactIDs", ",".join(chunk)),
-                ("Statuses", AUTHORISED),
+                ("Statuses", ",".join(INVOICE_STATUSES)),
                 ("summaryOnly", "true"),
                 ("pageSize", str(INVOICE_PAGE_SIZE)),
                 ("page", "1"),
@@ -290,6 +315,10 @@ def _is_outstanding(invoice: InvoiceLike) -> bool:
     )
 
 
+def _is_draft(invoice: InvoiceLike) -> bool:
+    return invoice.type in (SALES, BILL) and invoice.status == DRAFT
+
+
 def _as_date(value: date | datetime | None) -> date | None:
     """Xero's date-only values are midnight UTC: take the calendar part, never shift zones."""
     return value.date() if isinstance(value, datetime) else value
@@ -339,6 +368,26 @@ def _invoice_line(invoice: InvoiceLike, today: date) -> DocumentLine:
     )
 
 
+def _draft_line(invoice: InvoiceLike) -> DocumentLine:
+    """A draft as listed: its total in its own currency; it adds nothing to any figure."""
+    return DocumentLine(
+        kind="bill" if invoice.type == BILL else "invoice",
+        document_id=invoice.invoice_id,
+        number=invoice.invoice_number,
+        reference=invoice.reference,
+        contact_id=invoice.contact_id,
+        contact_name=invoice.contact_name,
+        status=invoice.status,
+        date=_as_date(invoice.date),
+        due_date=_as_date(invoice.due_date),
+        currency_code=invoice.currency_code,
+        currency_rate=invoice.currency_rate,
+        total=invoice.total or ZERO,
+        amount_due=invoice.amount_due,
+        base_amount=ZERO,
+    )
+
+
 def _figure(lines: list[DocumentLine], expired: bool = False) -> Figure:
     """Count and base-currency total, summed unrounded and rounded once."""
     amounts = (
@@ -365,3 +414,8 @@ def _quote_order(line: DocumentLine) -> tuple:
 def _due_order(line: DocumentLine) -> tuple:
     """Oldest due first: the ones most overdue lead the list."""
     return (line.due_date or date.max, line.number or "", line.document_id)
+
+
+def _newest_first(line: DocumentLine) -> tuple:
+    """Drafts by date, newest first: the one the rep has just raised leads the list."""
+    return (-(line.date or date.min).toordinal(), line.number or "", line.document_id)

@@ -44,7 +44,7 @@ def test_cold_panel_costs_two_calls_warm_none_and_refresh_two(contact_server):
     calls = meter.since(mark)
     assert cold.status_code == 200 and sorted(_paths(calls)) == ["Invoices", "Quotes"]
     invoices = parse_qs(next(c.query for c in calls if c.path == "Invoices"))
-    assert invoices["ContactIDs"] == [second] and invoices["Statuses"] == ["AUTHORISED"]
+    assert invoices["ContactIDs"] == [second] and invoices["Statuses"] == ["AUTHORISED,DRAFT"]
     assert invoices["summaryOnly"] == ["true"]  # no line items or payments: fewer bytes
     quotes = parse_qs(next(c.query for c in calls if c.path == "Quotes"))
     assert quotes["ContactID"] == [second]

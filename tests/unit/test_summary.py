@@ -264,7 +264,7 @@ def test_one_contact_needs_exactly_two_calls():
     assert [f.endpoint for f in fetches] == ["Invoices", "Quotes"]
     assert dict(fetches[0].params) == {
         "ContactIDs": ACME,
-        "Statuses": "AUTHORISED",
+        "Statuses": "AUTHORISED,DRAFT",
         "summaryOnly": "true",
         "pageSize": "1000",
         "page": "1",
@@ -296,3 +296,43 @@ def test_very_large_companies_split_contact_ids_into_bounded_invoice_calls():
     assert [len(dict(f.params)["ContactIDs"].split(",")) for f in invoice_calls] == [50, 50, 20]
     assert sorted(i for f in invoice_calls for i in dict(f.params)["ContactIDs"].split(",")) == many
     assert sum(f.endpoint == "Quotes" for f in fetches) == 120
+
+
+def test_draft_invoices_and_bills_are_listed_apart_and_never_change_the_figures():
+    owed = [
+        invoice("A", due="100.00", due_date=date(2026, 3, 1)),
+        invoice("B", type="ACCPAY", due="40.00"),
+    ]
+    drafts = [
+        invoice("D1", status="DRAFT", due="500.00", total="500.00", currency="USD", rate=None),
+        replace(invoice("D2", status="DRAFT", total="9.00"), invoice_number=None),
+        invoice("D3", type="ACCPAY", status="DRAFT", due="70.00", due_date=date(2026, 1, 1)),
+        invoice("D4", status="DRAFT", due="5.00", contact_id=OTHER),  # another contact's
+        invoice("S", status="SUBMITTED", due="8.00"),  # neither owed nor a draft: nowhere
+    ]
+    alone = summarise(owed, [], today=TODAY, as_of=AS_OF, base_currency="NZD", contact_ids=[ACME])
+    both = summarise(
+        owed + drafts, [], today=TODAY, as_of=AS_OF, base_currency="NZD", contact_ids=[ACME]
+    )
+    assert both.summary == alone.summary  # figures, and no unconverted warning for the USD draft
+    assert both.summary.outstanding_invoices == Figure(1, Decimal("100.00"))
+    assert both.summary.overdue_bills == Figure(0, Decimal("0.00"))
+    assert (both.invoices, both.bills) == (alone.invoices, alone.bills)
+    assert sorted(line.document_id for line in both.draft_invoices) == ["D1", "D2"]
+    assert [line.document_id for line in both.draft_bills] == ["D3"]
+    usd = next(line for line in both.draft_invoices if line.document_id == "D1")
+    assert (usd.kind, usd.status, usd.total, usd.currency_code) == (
+        "invoice",
+        "DRAFT",
+        Decimal("500.00"),
+        "USD",
+    )
+    assert usd.base_amount == Decimal("0") and not usd.overdue
+    bill = both.draft_bills[0]
+    assert bill.kind == "bill" and not bill.overdue  # a draft past its due date is not overdue
+    assert alone.draft_invoices == alone.draft_bills == ()
+
+
+def test_the_invoices_call_also_brings_drafts_so_they_can_be_listed():
+    (invoices, _quotes) = plan_summary_fetches([ACME])
+    assert dict(invoices.params)["Statuses"].split(",") == ["AUTHORISED", "DRAFT"]

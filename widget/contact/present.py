@@ -96,6 +96,8 @@ class SummaryView:
             "quote": self.details.quotes,
             "invoice": self.details.invoices,
             "bill": self.details.bills,
+            "draft_invoice": self.details.draft_invoices,
+            "draft_bill": self.details.draft_bills,
         }
         base = self.base_currency
         return [document_view(line, self.locale, base, self.short_code) for line in lines[kind]]
@@ -170,7 +172,7 @@ def document_view(
         amount_due = format_money(line.amount_due, currency, locale, base)
     return DocumentView(
         kind=line.kind,
-        number=line.number or "(no number)",
+        number=line.number or ("Draft" if line.status == "DRAFT" else "(no number)"),
         reference=line.reference or "",
         date_text=format_day(line.date, locale),
         due_text=format_day(line.due_date, locale),

@@ -3,7 +3,8 @@
 What each panel view costs Xero (calls are the scarce resource; bytes are billed):
 - the organisation (ShortCode, base currency, time zone): one call, cached for hours;
 - a linked contact's figures and lists: the two calls of `summary.plan_summary_fetches`
-  (Invoices with ContactIDs + Statuses=AUTHORISED + summaryOnly, and Quotes by ContactID), cached
+  (Invoices with ContactIDs + Statuses=AUTHORISED,DRAFT + summaryOnly, and Quotes by ContactID:
+  drafts ride along only to be listed in "View details", never counted), cached
   for minutes, shared by concurrent viewers (single flight), kept longer as last-known figures;
 - suggestions and searches: Contacts lookups with small pages, cached briefly.
 Refresh bypasses the figures' cache; creating a contact drops cached searches and suggestions.
