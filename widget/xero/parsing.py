@@ -134,56 +134,50 @@ def _line_items(data: dict[str, Any]) -> tuple[LineItem, ...]:
     return tuple(line_item(line) for line in data.get("LineItems") or ())
 
 
-def invoice(data: dict[str, Any]) -> Invoice:
+def _document(data: dict[str, Any]) -> dict[str, Any]:
+    """What invoices, bills and quotes share: contact, status, dates, currency, lines, totals."""
     who = data.get("Contact") or {}
+    return {
+        "reference": _str(data, "Reference"),
+        "contact_id": _str(who, "ContactID"),
+        "contact_name": _str(who, "Name"),
+        "status": data.get("Status") or "",
+        "date": _date(data, "Date"),
+        "currency_code": _str(data, "CurrencyCode"),
+        "currency_rate": to_decimal(data.get("CurrencyRate")),
+        "line_amount_types": LineAmountTypes.parse(data.get("LineAmountTypes")),
+        "line_items": _line_items(data),
+        "sub_total": to_decimal(data.get("SubTotal")),
+        "total_tax": to_decimal(data.get("TotalTax")),
+        "total": to_decimal(data.get("Total")),
+        "updated_at": parse_datetime(data.get("UpdatedDateUTC")),
+    }
+
+
+def invoice(data: dict[str, Any]) -> Invoice:
     return Invoice(
         invoice_id=data["InvoiceID"],
         type=data.get("Type") or "",
         invoice_number=_str(data, "InvoiceNumber"),
-        reference=_str(data, "Reference"),
-        contact_id=_str(who, "ContactID"),
-        contact_name=_str(who, "Name"),
-        status=data.get("Status") or "",
-        date=_date(data, "Date"),
         due_date=_date(data, "DueDate"),
-        currency_code=_str(data, "CurrencyCode"),
-        currency_rate=to_decimal(data.get("CurrencyRate")),
-        line_amount_types=LineAmountTypes.parse(data.get("LineAmountTypes")),
-        line_items=_line_items(data),
-        sub_total=to_decimal(data.get("SubTotal")),
-        total_tax=to_decimal(data.get("TotalTax")),
-        total=to_decimal(data.get("Total")),
         amount_due=to_decimal(data.get("AmountDue")),
         amount_paid=to_decimal(data.get("AmountPaid")),
         amount_credited=to_decimal(data.get("AmountCredited")),
-        updated_at=parse_datetime(data.get("UpdatedDateUTC")),
         fully_paid_on_date=_date(data, "FullyPaidOnDate"),
         has_attachments=_bool(data, "HasAttachments"),
+        **_document(data),
     )
 
 
 def quote(data: dict[str, Any]) -> Quote:
-    who = data.get("Contact") or {}
     return Quote(
         quote_id=data["QuoteID"],
         quote_number=_str(data, "QuoteNumber"),
-        reference=_str(data, "Reference"),
-        contact_id=_str(who, "ContactID"),
-        contact_name=_str(who, "Name"),
-        status=data.get("Status") or "",
-        date=_date(data, "Date"),
         expiry_date=_date(data, "ExpiryDate"),
-        currency_code=_str(data, "CurrencyCode"),
-        currency_rate=to_decimal(data.get("CurrencyRate")),
-        line_amount_types=LineAmountTypes.parse(data.get("LineAmountTypes")),
-        line_items=_line_items(data),
-        sub_total=to_decimal(data.get("SubTotal")),
-        total_tax=to_decimal(data.get("TotalTax")),
-        total=to_decimal(data.get("Total")),
-        updated_at=parse_datetime(data.get("UpdatedDateUTC")),
         title=_str(data, "Title"),
         summary=_str(data, "Summary"),
         terms=_str(data, "Terms"),
+        **_document(data),
     )
 
 
