@@ -11,10 +11,11 @@ from widget.auth.access import require
 from widget.auth.sessions import SESSION_HEADER
 from widget.contact import context, links
 from widget.contact import panel as states
+from widget.contact.creating import create_and_link
 from widget.contact.forms import ContactForm
 from widget.contact.service import rendered_fragments
 from widget.db import get_session
-from widget.xero import XeroError, XeroNotFound, XeroValidationError
+from widget.xero import XeroError, XeroNotFound
 from widget.xero.filters import guid
 
 bp = Blueprint("contact", __name__, url_prefix="/contact")
@@ -128,23 +129,9 @@ def unlink():
 def create_contact():
     ctx = context.load()
     form = ContactForm.from_post(request.form)
-    if ctx.problem is not None:
-        form.general_errors.append(ctx.problem.message_for(ctx.is_admin))
-        return _form(ctx, form, 409)
-    if not form.validate():
-        return _form(ctx, form, 422)
-    try:
-        contact = ctx.xero.create_contact(form.draft(), form.idempotency_key)
-    except XeroValidationError as exc:
-        form.refused(exc)
-        return _form(ctx, form, 422)
-    except (XeroError, TimeoutError) as exc:
-        form.general_errors.append(states.failure(ctx, exc).message)
-        return _form(ctx, form, 503)
-    db = get_session()
-    links.record_created_contact(db, ctx.link_key, contact.contact_id, contact.name, ctx.user)
-    links.link(db, ctx.link_key, contact.contact_id, contact.name, ctx.user)
-    db.commit()
+    status = create_and_link(ctx, form)
+    if status is not None:
+        return _form(ctx, form, status)
     return _body(ctx, retarget=True)
 
 
