@@ -12,4 +12,12 @@ from widget.connection.models import PendingConnect, XeroConnection  # noqa: F40
 from widget.contact.models import ContactLink  # noqa: F401
 from widget.deal.models import DealDocument  # noqa: F401
 from widget.drafts.models import DraftSubmission  # noqa: F401
+from widget.mirror.models import (  # noqa: F401
+    MirrorContact,
+    MirrorCreditNote,
+    MirrorInvoice,
+    MirrorQuote,
+    MirrorState,
+    WebhookEvent,
+)
 from widget.xero_usage import OrganisationUsage  # noqa: F401
