@@ -21,10 +21,12 @@ from bench.contact_panel import XeroMeter
 from tests.connection.support import Workspace, connect_organisation, new_workspace
 from widget.auth.launch import sign_launch_token
 from widget.auth.users import find_by_crm_id, set_access
-from widget.cache import CacheScope, MemoryCache
-from widget.contact import throttle
+from widget.cache import MemoryCache
+from widget.connection.service import GOVERNOR_EXTENSION
 from widget.db import get_session
 from widget.sandbox.models import Document
+from widget.xero.governor import Governor
+from widget.xero.governor_store import MemoryGovernorStore
 
 SESSION = re.compile(r'<meta name="widget-session" content="([^"]+)"')
 NZ = "Demo Company (NZ)"
@@ -78,8 +80,7 @@ class ContactServer:
         """Forget faults and any 429 wait for the organisation (tests share the sandbox)."""
         tenant_id = self.org(org_name).tenant_id
         self.sandbox.faults.clear(tenant_id)
-        cache = self.app.extensions["contact_cache"]
-        cache.invalidate(CacheScope(throttle.LIMITS_WORKSPACE, tenant_id), keep_stale=False)
+        self.app.extensions[GOVERNOR_EXTENSION].forget(tenant_id)
 
     @property
     def sandbox_url(self) -> str:
@@ -205,9 +206,10 @@ def link_panel(server: ContactServer, workspace: Workspace, xero_contact_id: str
 
 def serve_panels(tmp_path_factory, name: str) -> Iterator[ContactServer]:
     """The whole app served for a folder of panel tests: the sandbox inside it answers Xero
-    (metered), the panels' day follows the sandbox's clock, and the panel cache runs on a clock
-    tests can move. Xero's real per-minute limit is lifted because many tests share one
-    organisation within a minute; the limit tests force their 429s with the sandbox's faults."""
+    (metered), the panels' day follows the sandbox's clock, and the panel cache and the Xero
+    governor run on a clock tests can move. Xero's real per-minute limit is lifted because many
+    tests share one organisation within a minute; the limit tests force their 429s with the
+    sandbox's faults."""
     from tests.conftest import make_test_app, serve
 
     folder = tmp_path_factory.mktemp(name)
@@ -220,6 +222,10 @@ def serve_panels(tmp_path_factory, name: str) -> Iterator[ContactServer]:
     clock = OffsetClock()
     app.extensions["contact_cache"] = MemoryCache(
         clock=clock, stale_for=app.config["CONTACT_STALE_FOR"]
+    )
+    # Retry-After waits run on the same clock, so tests pass them without sleeping
+    app.extensions[GOVERNOR_EXTENSION] = Governor.from_config(
+        app.config, MemoryGovernorStore(clock=clock)
     )
     sandbox = app.extensions["sandbox"]
     app.extensions["contact_clock"] = lambda: sandbox.clock.now().replace(tzinfo=UTC)

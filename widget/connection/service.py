@@ -21,12 +21,15 @@ from widget.connection.locks import ConnectionLock, DatabaseRowLock
 from widget.connection.models import XeroConnection
 from widget.connection.tokens import seal, unseal, utcnow
 from widget.xero import TokenSet, XeroClient, XeroEndpoints, XeroNeedsReauthorisation, XeroOAuth
+from widget.xero.governor import INTERACTIVE, Governor
 from widget.xero_usage import DatabaseUsageRecorder
 
 log = logging.getLogger(__name__)
 
 #: refresh when less than this is left, so a call never starts with a token about to die
 REFRESH_MARGIN_SECONDS = 120
+#: app.extensions key of the budget governor (tests install one on a clock they can move)
+GOVERNOR_EXTENSION = "xero_governor"
 
 
 def usable_tokens(connection: XeroConnection | None, workspace_id: str) -> tuple[TokenSet, int]:
@@ -176,10 +179,25 @@ def token_keeper() -> TokenKeeper:
     return TokenKeeper(current_app.extensions["db_sessionmaker"], connection_lock(), lambda: oauth)
 
 
-def client_for(workspace_id: str) -> XeroClient:
-    """A client for the workspace's connected organisation.
+_governor_lock = threading.Lock()
 
-    Raises NotConnected or NeedsReauthorisation (see `message_for(is_admin)` for what to show).
+
+def governor() -> Governor:
+    """The app's budget governor (one per app: its state is every organisation's limits).
+    Installed by `create_app`'s caller or made on first use from the GOVERNOR_* config."""
+    extensions = current_app.extensions
+    if GOVERNOR_EXTENSION not in extensions:
+        with _governor_lock:
+            extensions.setdefault(GOVERNOR_EXTENSION, Governor.from_config(current_app.config))
+    return extensions[GOVERNOR_EXTENSION]
+
+
+def client_for(workspace_id: str, *, call_class: str = INTERACTIVE) -> XeroClient:
+    """A client for the workspace's connected organisation, every call under the governor.
+
+    `call_class` is "interactive" (a person waits: panels, drafts) or "background" (sync), which
+    stops earlier when the budget runs low. Raises NotConnected or NeedsReauthorisation (see
+    `message_for(is_admin)` for what to show).
     """
     tokens = token_keeper().current(workspace_id)
     return XeroClient(
@@ -189,6 +207,9 @@ def client_for(workspace_id: str) -> XeroClient:
         refresh_access_token=tokens.refresh_access_token,
         timeout=current_app.config["XERO_TIMEOUT_SECONDS"],
         recorder=DatabaseUsageRecorder(current_app.extensions["db_sessionmaker"]),
+        governor=governor(),
+        workspace_id=workspace_id,
+        call_class=call_class,
     )
 
 

@@ -8,7 +8,8 @@ What each panel view costs Xero (calls are the scarce resource; bytes are billed
   for minutes, shared by concurrent viewers (single flight), kept longer as last-known figures;
 - suggestions and searches: Contacts lookups with small pages, cached briefly.
 Refresh bypasses the figures' cache; creating a contact drops cached searches and suggestions.
-After a 429 nothing is sent to that organisation until Xero's Retry-After has passed (`throttle`).
+After a 429 nothing is sent to that organisation until Xero's Retry-After has passed (the budget
+governor every client call goes through: `widget.xero.governor`).
 """
 
 from __future__ import annotations
@@ -27,7 +28,6 @@ from flask import current_app
 
 from widget import suggest as suggesting
 from widget.cache import Cache, CacheScope, Fetched, MemoryCache
-from widget.contact import throttle
 from widget.summary import DEFAULT_OPEN_QUOTE_STATUSES, Fetch, plan_summary_fetches
 from widget.xero import (
     Contact,
@@ -36,7 +36,6 @@ from widget.xero import (
     Organisation,
     Quote,
     XeroClient,
-    XeroRateLimited,
 )
 
 T = TypeVar("T")
@@ -239,12 +238,7 @@ class ContactXero:
     # --- the one way out to Xero ----------------------------------------------------------
 
     def _call(self, work: Callable[[XeroClient], T]) -> T:
-        throttle.check(self.cache, self.tenant_id)
-        try:
-            return work(self._xero())
-        except XeroRateLimited as limited:
-            throttle.hold(self.cache, self.tenant_id, limited.retry_after, limited.problem)
-            raise
+        return work(self._xero())
 
     def _xero(self) -> XeroClient:
         if self._client is None:

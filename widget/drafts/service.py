@@ -5,7 +5,7 @@ Reference data (organisation, accounts, tax rates, items, currencies: five calls
 so it is fetched once per organisation and kept for DRAFTS_REFERENCE_TTL in the panel cache (the
 same per-workspace-and-organisation scopes, single flight and last-known-on-error as the figures).
 After a Xero refusal it is marked stale, in case what Xero refused was our out-of-date copy.
-Every call respects an earlier 429's Retry-After (`widget.contact.throttle`).
+Every call respects an earlier 429's Retry-After (the client's governor, `widget.xero.governor`).
 """
 
 from __future__ import annotations
@@ -20,10 +20,9 @@ from flask import current_app
 from widget.cache import Cache, CacheScope
 from widget.connection.errors import NotConnected
 from widget.connection.service import client_for
-from widget.contact import throttle
 from widget.contact.service import panel_cache
 from widget.drafts.reference import Reference
-from widget.xero import InvoiceDraft, QuoteDraft, XeroClient, XeroRateLimited
+from widget.xero import InvoiceDraft, QuoteDraft, XeroClient
 from widget.xero.models import Invoice, Quote
 
 T = TypeVar("T")
@@ -83,14 +82,9 @@ class DraftsXero:
         return self._call(lambda client: _find(client, draft, total, since))
 
     def _call(self, work: Callable[[XeroClient], T]) -> T:
-        throttle.check(self.cache, self.tenant_id)
-        try:
-            if self._client is None:
-                self._client = self._make_client()
-            return work(self._client)
-        except XeroRateLimited as limited:
-            throttle.hold(self.cache, self.tenant_id, limited.retry_after, limited.problem)
-            raise
+        if self._client is None:
+            self._client = self._make_client()
+        return work(self._client)
 
 
 def _fetch_reference(client: XeroClient) -> Reference:

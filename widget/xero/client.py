@@ -9,6 +9,7 @@ a 401 TokenExpired: the client asks `refresh_access_token` once and sends the sa
 from __future__ import annotations
 
 import logging
+import math
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from datetime import date
 from typing import Any, TypeVar
@@ -29,6 +30,7 @@ from widget.xero.errors import (
     XeroRateLimited,
     XeroUnavailable,
 )
+from widget.xero.governor import INTERACTIVE, Governor
 from widget.xero.limits import LimitRecorder, MemoryLimitRecorder, RateLimitRemaining
 from widget.xero.models import (
     Account,
@@ -64,6 +66,9 @@ class XeroClient:
         timeout: float = 10,
         session: requests.Session | None = None,
         recorder: LimitRecorder | None = None,
+        governor: Governor | None = None,
+        workspace_id: str | None = None,
+        call_class: str = INTERACTIVE,
     ):
         self.endpoints = endpoints
         self.tenant_id = tenant_id
@@ -72,6 +77,10 @@ class XeroClient:
         self._access_token = access_token
         self._refresh_access_token = refresh_access_token
         self._session = session if session is not None else http.make_session()
+        #: every call waits for the governor's permit (None: ungoverned, for tools and tests)
+        self.governor = governor
+        self.workspace_id = workspace_id
+        self.call_class = call_class
 
     @classmethod
     def from_config(
@@ -305,15 +314,7 @@ class XeroClient:
         refreshed = False
         while True:
             headers["Authorization"] = f"Bearer {token}"
-            response = http.send(
-                self._session,
-                method,
-                url,
-                timeout=self.timeout,
-                headers=headers,
-                data=data,
-                tenant_id=self.tenant_id,
-            )
+            response, wait = self._send(method, url, headers, data)
             self._record(response)
             answer = body_of(response)
             if response.ok:
@@ -323,12 +324,33 @@ class XeroClient:
                 refreshed = True
                 continue
             sent = body[next(iter(body))][0] if body else None
-            raise error_for(response, answer, document=document, sent=sent)
+            error = error_for(response, answer, document=document, sent=sent)
+            if isinstance(error, XeroRateLimited) and wait is not None:
+                # the governor's wait (a concurrent 429 has no Retry-After: about a second)
+                error = XeroRateLimited(
+                    max(1, math.ceil(wait)), error.problem, status=error.status, body=error.body
+                )
+            raise error
         if not isinstance(answer, dict):
             raise XeroUnavailable(
                 f"Xero sent an unreadable answer to {method} {path}", status=response.status_code
             )
         return answer
+
+    def _send(
+        self, method: str, url: str, headers: dict[str, str], data: bytes | None
+    ) -> tuple[requests.Response, float | None]:
+        """One call, under the governor's permit when there is one; with the seconds to wait
+        that the governor took from a 429 (None otherwise)."""
+        options = {"timeout": self.timeout, "headers": headers, "data": data}
+        if self.governor is None:
+            response = http.send(self._session, method, url, tenant_id=self.tenant_id, **options)
+            return response, None
+        with self.governor.permit(
+            self.tenant_id, workspace_id=self.workspace_id, call_class=self.call_class
+        ):
+            response = http.send(self._session, method, url, tenant_id=self.tenant_id, **options)
+        return response, self.governor.answered(self.tenant_id, response)
 
     def _refreshed_token(self) -> str:
         """The caller's refresh hook, once; anything but a transient failure means reconnect."""
