@@ -231,7 +231,7 @@ class Governor:
         if response.status_code != 429:
             return None
         problem = rate_limit_problem(response.headers)
-        if problem == "concurrent" and not response.headers.get("Retry-After"):
+        if problem == "concurrent":  # Xero sends no Retry-After: a call just finished or not
             seconds = self.settings.concurrent_backoff_seconds * (0.5 + self._jitter())
         else:
             seconds = float(retry_after(response))
