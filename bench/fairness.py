@@ -230,7 +230,9 @@ def _after(views: int):
 
 
 def _p90(values: list[float]) -> float:
-    return statistics.quantiles(values, n=10, method="inclusive")[-1] if len(values) > 1 else values[0]
+    if len(values) < 2:
+        return values[0]
+    return statistics.quantiles(values, n=10, method="inclusive")[-1]
 
 
 if __name__ == "__main__":
