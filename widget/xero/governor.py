@@ -132,6 +132,7 @@ class Governor:
         if call_class not in CALL_CLASSES:
             raise ValueError(f"unknown call class {call_class!r}")
         deadline = time.monotonic() + self.settings.wait_seconds
+        self._refuse_if_held(tenant_id)  # before taking a thread's seat or waiting for one
         with self._seat(tenant_id, call_class, deadline):
             self._wait_out_holds(tenant_id, deadline)
             keys, token = self._slot(tenant_id, workspace_id, call_class, deadline)
@@ -174,6 +175,13 @@ class Governor:
                 self._seats_changed.wait(left)
         finally:
             self._waiting[tenant_id] -= 1
+
+    def _refuse_if_held(self, tenant_id: str) -> None:
+        """Refuse at once while a hold runs, unless it is a brief back-off (waited out later)."""
+        hold = self.store.hold_of(hold_keys(tenant_id))
+        if hold is not None and hold.problem != "concurrent":
+            left = hold.until - self.store.now()
+            raise WaitingForXero(max(1, math.ceil(left)), hold.problem)
 
     def _wait_out_holds(self, tenant_id: str, deadline: float) -> None:
         """Refuse while a hold runs; a brief back-off that ends within the wait is waited out."""
