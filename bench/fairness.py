@@ -111,8 +111,9 @@ def timed_views(server: Server, workspace, crm_ids: list[str], stop) -> list[flo
 class Searchers:
     """Reps of the slow workspace searching from their contact panels, in parallel."""
 
-    def __init__(self, server: Server, workspace, count: int):
+    def __init__(self, server: Server, workspace, count: int, same_terms: bool = False):
         self.server = server
+        self.same_terms = same_terms
         self.browsers = [
             launch(server, workspace, f"slow-{n}", f"slow-rep-{n}")[1] for n in range(count)
         ]
@@ -137,7 +138,9 @@ class Searchers:
         for attempt in itertools.count():
             if self._stop.is_set():
                 return
-            term = f"zq{number}x{attempt}"  # never cached: every search asks Xero
+            # never cached: every search asks Xero (with --same-terms, the reps search for the
+            # same words at about the same time: one asks Xero, the others wait for its answer)
+            term = f"zq{attempt}" if self.same_terms else f"zq{number}x{attempt}"
             began = time.perf_counter()
             try:
                 answer = browser.get(f"{self.server.url}/contact/search", params={"q": term},
@@ -159,6 +162,9 @@ def main(argv: list[str] | None = None) -> int:
     options.add_argument("--searchers", type=int, default=SEARCHERS)
     options.add_argument("--latency-ms", type=int, default=SLOW_MS)
     options.add_argument("--threads", type=int, default=THREADS, help="gunicorn threads")
+    options.add_argument(
+        "--same-terms", action="store_true", help="the slow workspace's reps search alike"
+    )
     args = options.parse_args(argv)
     with tempfile.TemporaryDirectory(prefix="bench-fairness-") as temp:
         server, env = start_server(Path(temp), args.threads)
@@ -177,7 +183,7 @@ def _run(server: Server, app, args) -> int:
     timed_views(server, quiet, quiet_ids, _after(len(quiet_ids)))  # warm: figures cached
 
     idle = timed_views(server, quiet, quiet_ids, _until(time.monotonic() + args.seconds))
-    searchers = Searchers(server, slow, args.searchers)
+    searchers = Searchers(server, slow, args.searchers, args.same_terms)
     sandbox.faults.set(SLOW_ORG, latency_ms=args.latency_ms)
     calls_before = len(server.meter())
     try:

@@ -71,3 +71,16 @@ def test_a_slow_organisation_keeps_its_share_and_others_keep_their_speed(governe
     busy_seconds = [seconds for outcome, seconds in finished if outcome == "busy"]
     assert max(busy_seconds) < WAIT_S + 0.3  # told at once, or after the short wait
     assert peak == 2 and calls == [200, 200]
+
+
+def test_requests_waiting_for_a_shared_fetch_take_the_few_waiting_places():
+    """Followers of another request's call hold threads too: two may wait, the third is told
+    busy at once, and a place is free again when a follower is done."""
+    rules = governor(max_waiting=2)
+    with rules.waiting_place("slow-org"), rules.waiting_place("slow-org"):
+        with pytest.raises(XeroBusy), rules.waiting_place("slow-org"):
+            pass
+        with rules.waiting_place("other-org"):  # another organisation has its own places
+            pass
+    with rules.waiting_place("slow-org"):
+        pass

@@ -222,6 +222,21 @@ class Governor:
         if denial is not None:
             raise XeroBudgetLow(max(1, math.ceil(denial.seconds)), denial.problem)
 
+    @contextmanager
+    def waiting_place(self, tenant_id: str) -> Iterator[None]:
+        """For a request about to wait for another request's call to the organisation (a shared
+        fetch's followers): waiting holds a thread just as calling does, so it takes one of the
+        organisation's GOVERNOR_MAX_WAITING places in this process, or gets XeroBusy at once."""
+        with self._seats_changed:
+            if self._waiting.get(tenant_id, 0) >= self.settings.max_waiting:
+                raise XeroBusy(detail=" (this server is already waiting on it)")
+            self._waiting[tenant_id] = self._waiting.get(tenant_id, 0) + 1
+        try:
+            yield
+        finally:
+            with self._seats_changed:
+                self._waiting[tenant_id] -= 1
+
     # --- after an answer ------------------------------------------------------------------
 
     def answered(self, tenant_id: str, response: requests.Response) -> float | None:
