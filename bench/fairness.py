@@ -12,6 +12,9 @@ and links a few CRM contacts of the quiet one (UK) to its Xero contacts. Then:
   `latency_ms`), and 12 of its reps search from the contact panel in parallel, each searching
   again as soon as an answer arrives (after the Retry-After a "busy" answer gives, as the panel
   does); meanwhile the quiet workspace opens its panels as before.
+With `--same-terms` the reps search for the same words at about the same time, so one request
+asks Xero and the others wait for its answer (the panel cache's shared fetch): those waiting
+requests hold threads as well (see `Governor.waiting_place`).
 It prints both medians side by side and ends with
 `fairness: idle_median_s=A busy_median_s=B ratio=R` (goal: ratio <= 2; exit status 1 if missed).
 """
