@@ -104,6 +104,9 @@ class GovernorSettings:
 
 
 class Governor:
+    """One per app: `permit` before each call, `answered` after it (see the module's docstring).
+    The store holds what processes share; seats and waiting places count this process's threads."""
+
     def __init__(
         self,
         store: GovernorStore | None = None,
@@ -128,7 +131,8 @@ class Governor:
     def permit(
         self, tenant_id: str, *, workspace_id: str | None = None, call_class: str = INTERACTIVE
     ) -> Iterator[None]:
-        """Hold a slot for one call to the organisation's Accounting API, or raise why not."""
+        """Hold a slot for one call to the organisation's Accounting API, or raise why not
+        (XeroBusy, WaitingForXero, XeroBudgetLow). `call_class`: "interactive" or "background"."""
         if call_class not in CALL_CLASSES:
             raise ValueError(f"unknown call class {call_class!r}")
         deadline = time.monotonic() + self.settings.wait_seconds
