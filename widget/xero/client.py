@@ -4,12 +4,13 @@ exceptions from `errors` out. Nothing outside this package knows Xero's URLs or 
 Retries: none for 429 (callers decide when to come back) and none for failures (a write is only
 safe to resend with the same Idempotency-Key, which is the caller's to reuse). The one exception is
 a 401 TokenExpired: the client asks `refresh_access_token` once and sends the same request again.
+With a `governor` (every client `client_for` makes), each call first gets its permit, and the
+governor learns from every answer (widget.xero.governor).
 """
 
 from __future__ import annotations
 
 import logging
-import math
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from datetime import date
 from typing import Any, TypeVar
@@ -327,9 +328,7 @@ class XeroClient:
             error = error_for(response, answer, document=document, sent=sent)
             if isinstance(error, XeroRateLimited) and wait is not None:
                 # the governor's wait (a concurrent 429 has no Retry-After: about a second)
-                error = XeroRateLimited(
-                    max(1, math.ceil(wait)), error.problem, status=error.status, body=error.body
-                )
+                error = XeroRateLimited(wait, error.problem, status=error.status, body=error.body)
             raise error
         if not isinstance(answer, dict):
             raise XeroUnavailable(
@@ -339,7 +338,7 @@ class XeroClient:
 
     def _send(
         self, method: str, url: str, headers: dict[str, str], data: bytes | None
-    ) -> tuple[requests.Response, float | None]:
+    ) -> tuple[requests.Response, int | None]:
         """One call, under the governor's permit when there is one; with the seconds to wait
         that the governor took from a 429 (None otherwise)."""
         options = {"timeout": self.timeout, "headers": headers, "data": data}

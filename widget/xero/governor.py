@@ -243,9 +243,9 @@ class Governor:
 
     # --- after an answer ------------------------------------------------------------------
 
-    def answered(self, tenant_id: str, response: requests.Response) -> float | None:
-        """Learn the remaining figures; after a 429 hold as Xero says. Returns the seconds the
-        caller should be told to wait after a 429 (None otherwise)."""
+    def answered(self, tenant_id: str, response: requests.Response) -> int | None:
+        """Learn the remaining figures; after a 429 hold as Xero says. Returns the whole seconds
+        the caller should be told to wait after a 429 (None otherwise)."""
         now = self.store.now()
         remaining = RateLimitRemaining.from_headers(response.headers)
         self.store.observe(
@@ -264,7 +264,7 @@ class Governor:
             seconds = float(retry_after(response))
         key = APP_KEY if problem == "appminute" else f"hold:{tenant_id}"
         self.store.set_hold(key, now + seconds, problem)
-        return seconds
+        return max(1, math.ceil(seconds))
 
     # --- for the sync and the admin page --------------------------------------------------
 
