@@ -10,6 +10,7 @@ from widget import (
     company,
     connection,
     contact,
+    crm,
     crypto,
     db,
     deal,
@@ -53,6 +54,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     company.init_app(app)
     deal.init_app(app)
     drafts.init_app(app)
+    crm.init_app(app)
 
     from widget import cli
 

@@ -1,0 +1,55 @@
+"""CRM records received ahead of use: the CRM's contacts, the signatures of server-to-server
+requests already received (replay protection), and `users.launched_at`, so people added before
+they ever open a panel are told apart (existing users have launched: their last launch is kept).
+
+Revision ID: 0010
+Revises: 0008
+Create Date: 2026-11-30 08:00:00
+"""
+
+import sqlalchemy as sa
+from alembic import op
+
+revision = "0010"
+down_revision = "0008"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    op.create_table(
+        "crm_contacts",
+        sa.Column("workspace_id", sa.String(length=32), nullable=False),
+        sa.Column("crm_id", sa.String(length=200), nullable=False),
+        sa.Column("name", sa.String(length=255), nullable=False),
+        sa.Column("first_name", sa.String(length=255), nullable=False),
+        sa.Column("last_name", sa.String(length=255), nullable=False),
+        sa.Column("email", sa.String(length=320), nullable=False),
+        sa.Column("company", sa.String(length=255), nullable=False),
+        sa.Column("source", sa.String(length=8), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(["workspace_id"], ["workspaces.id"], ondelete="CASCADE"),
+        sa.PrimaryKeyConstraint("workspace_id", "crm_id"),
+    )
+    op.create_table(
+        "crm_used_signatures",
+        sa.Column("workspace_id", sa.String(length=32), nullable=False),
+        sa.Column("signature_hash", sa.String(length=64), nullable=False),
+        sa.Column("expires_at", sa.DateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint("workspace_id", "signature_hash"),
+    )
+    op.create_index(
+        "ix_crm_used_signatures_expires_at", "crm_used_signatures", ["expires_at"], unique=False
+    )
+    with op.batch_alter_table("users", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("launched_at", sa.DateTime(timezone=True), nullable=True))
+    op.execute("UPDATE users SET launched_at = first_seen_at")
+
+
+def downgrade() -> None:
+    with op.batch_alter_table("users", schema=None) as batch_op:
+        batch_op.drop_column("launched_at")
+    op.drop_index("ix_crm_used_signatures_expires_at", table_name="crm_used_signatures")
+    op.drop_table("crm_used_signatures")
+    op.drop_table("crm_contacts")

@@ -1,0 +1,42 @@
+"""The CRM's contacts as it pushed or uploaded them, and the request signatures already used.
+
+Contacts are keyed by (workspace, CRM contact id): pushing the same contact again updates it in
+place (or changes nothing), so a re-sent batch is harmless. Users pushed by the CRM live in the
+`users` table itself (widget.auth.models.User), where launches find them.
+"""
+
+from datetime import datetime
+
+from sqlalchemy import DateTime, ForeignKey, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from widget.db import Base
+
+
+class CrmContact(Base):
+    __tablename__ = "crm_contacts"
+
+    workspace_id: Mapped[str] = mapped_column(
+        ForeignKey("workspaces.id", ondelete="CASCADE"), primary_key=True
+    )
+    crm_id: Mapped[str] = mapped_column(String(200), primary_key=True)
+    name: Mapped[str] = mapped_column(String(255))
+    first_name: Mapped[str] = mapped_column(String(255), default="")
+    last_name: Mapped[str] = mapped_column(String(255), default="")
+    email: Mapped[str] = mapped_column(String(320), default="")
+    company: Mapped[str] = mapped_column(String(255), default="")
+    #: how it last changed: "api" or "csv"
+    source: Mapped[str] = mapped_column(String(8))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class UsedSignature(Base):
+    """Signed server-to-server requests already received (SHA-256 of the signature), kept for
+    the window in which their timestamp would still be accepted: a replay finds its row."""
+
+    __tablename__ = "crm_used_signatures"
+
+    workspace_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    signature_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
