@@ -4,6 +4,7 @@ simply not found (404), whatever the caller puts in the URL."""
 from flask import Blueprint, abort, render_template, request
 
 from widget.admin.describe import ACCESS_LABELS, describe
+from widget.admin.setup import setup_of
 from widget.auth import audit
 from widget.auth.access import current_panel, require
 from widget.auth.clock import as_utc
@@ -12,8 +13,9 @@ from widget.auth.users import (
     InvalidAccess,
     find_user,
     set_access,
-    workspace_users,
+    users_page,
 )
+from widget.crm.store import contact_count
 from widget.db import get_session
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -33,11 +35,22 @@ def _audit_page():
 @bp.get("")
 @require("admin", launch="admin")
 def index():
-    panel = current_panel()
-    users = workspace_users(get_session(), panel.workspace_id)
+    panel, db = current_panel(), get_session()
     return render_template(
-        "admin/index.html", workspace=panel.workspace, users=users, audit=_audit_page()
+        "admin/index.html",
+        workspace=panel.workspace,
+        users=users_page(db, panel.workspace_id),
+        setup=setup_of(db, panel.workspace),
+        crm_contacts=contact_count(db, panel.workspace_id),
+        audit=_audit_page(),
     )
+
+
+@bp.get("/setup")
+@require("admin")
+def setup():
+    panel = current_panel()
+    return render_template("admin/_setup.html", setup=setup_of(get_session(), panel.workspace))
 
 
 @bp.get("/audit")
@@ -77,6 +90,7 @@ def change_access(user_id: int):
         _audit_grant(db, panel, user, previous, wanted)
     db.commit()
     message = f"Saved: {user.name} now has {GRANT_WORDS[wanted]} access."
-    return render_template(
+    page = render_template(
         "admin/_access_changed.html", user=user, saved_message=message, audit=_audit_page()
     )
+    return page, 200, {"HX-Trigger": "setup-changed"}
