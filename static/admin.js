@@ -3,10 +3,15 @@
  * When the Xero section settles showing another connection (connected, organisation chosen,
  * disconnected, needs re-authorisation), announce `xero-connection-changed` on <body>: the setup
  * checklist, the drafts' defaults and the audit log load themselves again (their hx-trigger).
- * The event is sent after htmx has finished settling the Xero section, never in the middle of
- * its swap: two swaps overlapping in htmx 4 is what made a CSP inline-style violation appear when
- * the sections listened to a response header instead (htmx copies `style` attributes across a
- * swap's settle, which a strict style-src refuses).
+ * The event is sent after htmx has settled the Xero section, never in the middle of its swap.
+ *
+ * The CSP inline-style violation an earlier attempt saw ("a known htmx 4 overlap") was not the
+ * overlap itself: htmx 4 settles an innerHTML/outerHTML swap by copying each old element's
+ * `style` attribute onto the new element with the same id (#startCSSTransitions), and setting a
+ * style attribute is exactly what `style-src 'self'` refuses. Our pages never write style
+ * attributes, but others do: Playwright's screenshots (hiding the caret) leave `style=""` on every
+ * input, and so do password managers and writing extensions. So the sections refreshed here swap
+ * with `settle:0` (no settle step, nothing copied; they have no CSS transitions to run).
  */
 (function () {
   "use strict";
@@ -22,16 +27,26 @@
     return holder.getAttribute("data-xero-status") + "|" + (organisation ? organisation.textContent.trim() : "");
   }
 
+  function announce(name) {
+    window.setTimeout(function () {
+      document.body.dispatchEvent(new CustomEvent(name, { bubbles: true }));
+    }, 0);
+  }
+
+  // The drafts' defaults are saved by their own blueprint: when its section says "saved",
+  // the checklist's "Defaults for drafts" step is looked at again.
+  document.addEventListener("htmx:after:settle", function (event) {
+    var defaults = document.getElementById("draft-defaults");
+    if (!defaults || !event.target || !defaults.contains(event.target)) return;
+    if (defaults.querySelector(".saved")) announce("setup-changed");
+  });
+
   document.addEventListener("htmx:after:settle", function (event) {
     var section = document.getElementById("xero-connection");
     if (!section || !event.target || !section.contains(event.target)) return;
     var key = connectionKey(section);
     if (key === null) return;
-    if (lastSeen !== null && key !== lastSeen) {
-      window.setTimeout(function () {
-        document.body.dispatchEvent(new CustomEvent("xero-connection-changed", { bubbles: true }));
-      }, 0);
-    }
+    if (lastSeen !== null && key !== lastSeen) announce("xero-connection-changed");
     lastSeen = key;
   });
 })();

@@ -141,3 +141,27 @@ def test_a_failed_first_sync_and_a_dead_connection_need_attention(live_server):
     assert _steps(html)["organisation"] == "Waiting"
     with server.app.extensions["db_sessionmaker"]() as session:
         assert session.get(Workspace, workspace.id) is not None
+
+
+def test_keeping_the_standard_defaults_completes_that_step_once(auth_app):
+    from tests.auth.fixtures import launch as launch_panel
+    from tests.auth.fixtures import make_tenant
+    from widget.auth import audit
+    from widget.db import get_session
+
+    tenant = make_tenant(auth_app)
+    admin = launch_panel(auth_app, tenant, "admin", user_id="boss", admin=True)
+    before = admin.get("/admin/setup").get_data(as_text=True)
+    assert _steps(before)["defaults"] == "To do"
+    assert "Standard defaults (invoices due in 14 days, bills in 30, quotes expire in 30)" in before
+    assert 'hx-post="/admin/setup/defaults"' in before
+    kept = admin.post("/admin/setup/defaults")
+    body = kept.get_data(as_text=True)
+    assert kept.status_code == 200 and _steps(body)["defaults"] == "Done"
+    assert "Invoices due in 14 days, bills in 30, quotes expire in 30." in body
+    assert 'id="audit-log" hx-swap-oob="true"' in body
+    assert "Kept the standard defaults for new drafts" in body
+    admin.post("/admin/setup/defaults")  # again: nothing more happens
+    with auth_app.app_context():
+        entries = audit.entries(get_session(), tenant.id).entries
+    assert [e.action for e in entries] == ["setup.defaults.keep"]

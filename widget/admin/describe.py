@@ -26,6 +26,8 @@ def describe(entry: AuditEntry) -> str:
     details = entry.details or {}
     if entry.action in CRM_RECORDS:
         return _counted(entry, details)
+    if entry.action == "setup.defaults.keep":
+        return "Kept the standard defaults for new drafts"
     if entry.action == "user.add":
         name = details.get("user_name") or entry.subject
         how = SOURCES.get(details.get("source"), "")

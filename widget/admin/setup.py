@@ -7,11 +7,13 @@ when every step but the optional one is done; the checklist then folds into "Set
 with what each step set.
 """
 
+import dataclasses
 from dataclasses import dataclass
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from widget.auth import audit
 from widget.auth.models import User, Workspace
 from widget.connection.models import XeroConnection
 from widget.crm.store import contact_count
@@ -26,6 +28,10 @@ DONE, TODO, WAITING, IN_PROGRESS, PROBLEM, OPTIONAL = (
     "needs attention",
     "optional",
 )
+
+
+#: the defaults step's action while nothing is stored: a button, not a link
+KEEP_DEFAULTS = "Keep these defaults"
 
 
 @dataclass(frozen=True)
@@ -96,7 +102,7 @@ def _sync_step(db: Session, workspace_id: str, connection: XeroConnection | None
     if state is None:
         return Step("sync", title, WAITING, "Not started yet.", "See progress", target)
     if state.status == "ready":
-        summary = f"Done: {state.documents_read:,} records copied from Xero."
+        summary = f"{state.documents_read:,} records copied from Xero."
         return Step("sync", title, DONE, summary, "See the Xero section", target)
     if state.status == "failed":
         summary = f"Stopped after {state.documents_read:,} records; it carries on by itself."
@@ -124,18 +130,38 @@ def _access_step(db: Session, workspace_id: str) -> Step:
     return Step("access", title, DONE, summary, "Change", "access")
 
 
+def _stored_settings(workspace: Workspace) -> dict:
+    return workspace.settings if isinstance(workspace.settings, dict) else {}
+
+
 def _defaults_step(workspace: Workspace) -> Step:
     title = "Defaults for drafts"
-    stored = workspace.settings if isinstance(workspace.settings, dict) else {}
-    if draft_settings.SETTINGS_KEY not in stored:
-        summary = "Not saved yet: check the accounts, tax and due dates new drafts start with."
-        return Step("defaults", title, TODO, summary, "Set defaults", "draft-defaults")
     chosen = draft_settings.load(workspace)
-    summary = (
-        f"Invoices due in {chosen.invoice_due_days} days, bills in {chosen.bill_due_days}, "
-        f"quotes expire in {chosen.quote_expiry_days}."
+    terms = (
+        f"invoices due in {chosen.invoice_due_days} days, bills in {chosen.bill_due_days}, "
+        f"quotes expire in {chosen.quote_expiry_days}"
     )
-    return Step("defaults", title, DONE, summary, "Change", "draft-defaults")
+    if draft_settings.SETTINGS_KEY not in _stored_settings(workspace):
+        summary = f"Standard defaults ({terms}): keep them, or change them below."
+        return Step("defaults", title, TODO, summary, KEEP_DEFAULTS, "draft-defaults")
+    return Step(
+        "defaults", title, DONE, f"{terms[0].upper()}{terms[1:]}.", "Change", "draft-defaults"
+    )
+
+
+def keep_standard_defaults(db: Session, workspace: Workspace, user: User) -> bool:
+    """The admin accepts the defaults as they are (saving an unchanged defaults form stores
+    nothing, so the step needs this): store them as the drafts' settings would, audited.
+    False when defaults were stored already (nothing changes)."""
+    stored = dict(_stored_settings(workspace))
+    if draft_settings.SETTINGS_KEY in stored:
+        return False
+    drafts = dataclasses.asdict(draft_settings.load(workspace))
+    drafts.pop("open_quotes_include_accepted")  # kept at its own top-level key
+    stored[draft_settings.SETTINGS_KEY] = drafts
+    workspace.settings = stored
+    audit.record(db, workspace.id, user, "setup.defaults.keep", "draft defaults")
+    return True
 
 
 def _match_step(db: Session, workspace_id: str) -> Step:

@@ -4,7 +4,7 @@ simply not found (404), whatever the caller puts in the URL."""
 from flask import Blueprint, abort, render_template, request
 
 from widget.admin.describe import ACCESS_LABELS, describe
-from widget.admin.setup import setup_of
+from widget.admin.setup import KEEP_DEFAULTS, keep_standard_defaults, setup_of
 from widget.auth import audit
 from widget.auth.access import current_panel, require
 from widget.auth.clock import as_utc
@@ -24,7 +24,12 @@ GRANT_WORDS = {"none": "no", "view": "view", "edit": "edit"}
 
 @bp.context_processor
 def _helpers() -> dict:
-    return {"describe": describe, "access_labels": ACCESS_LABELS, "as_utc": as_utc}
+    return {
+        "describe": describe,
+        "access_labels": ACCESS_LABELS,
+        "as_utc": as_utc,
+        "keep_defaults_action": KEEP_DEFAULTS,
+    }
 
 
 def _audit_page():
@@ -51,6 +56,16 @@ def index():
 def setup():
     panel = current_panel()
     return render_template("admin/_setup.html", setup=setup_of(get_session(), panel.workspace))
+
+
+@bp.post("/setup/defaults")
+@require("admin")
+def keep_defaults():
+    panel, db = current_panel(), get_session()
+    keep_standard_defaults(db, panel.workspace, panel.user)
+    db.commit()
+    checklist = render_template("admin/_setup.html", setup=setup_of(db, panel.workspace))
+    return checklist + render_template("admin/_audit.html", audit=_audit_page(), oob=True)
 
 
 @bp.get("/audit")
