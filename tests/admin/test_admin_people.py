@@ -40,6 +40,7 @@ def test_604_people_page_by_50_and_search(db_app):
     assert page.count('class="user-row"') == 50
     assert "604 people · page 1 of 13" in page
     assert len(admin.launch_response.data) < 120_000
+    print(f"admin page with 604 people: {len(admin.launch_response.data):,} bytes")
     second = admin.get("/admin/users?page=2").get_data(as_text=True)
     assert second.count('class="user-row"') == 50 and "Person 0049" in second
     assert 'hx-get="/admin/users?q=&amp;page=3"' in second
@@ -52,6 +53,8 @@ def test_604_people_page_by_50_and_search(db_app):
     assert "1 person matches" in found
     by_id = admin.get("/admin/users?q=u-05").get_data(as_text=True)
     assert "100 people match" in by_id
+    for odd in ("%00", "a%00b", "%ED%A0%80", "%F0%9F%98%80", "x" * 5000):
+        assert admin.get(f"/admin/users?q={odd}").status_code == 200
     wildcard = admin.get("/admin/users?q=%25").get_data(as_text=True)
     assert "0 people match" in wildcard and "Nobody matches." in wildcard
 

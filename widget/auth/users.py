@@ -144,7 +144,7 @@ def users_page(
     """One page of the access list (admins first, then by name), optionally only those whose
     name, email or CRM user id contains `search` (case-insensitive)."""
     where = [User.workspace_id == workspace_id]
-    search = search.strip()[:200]
+    search = "".join(char for char in search if char.isprintable()).strip()[:200]
     if search:
         pattern = _like(search)
         where.append(
