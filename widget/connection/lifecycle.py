@@ -69,6 +69,8 @@ def _start_mirror(workspace_id: str, tenant_id: str) -> None:
     incremental one); it runs in the background, so connecting never waits for it."""
     from widget.mirror.service import start_sync
 
+    if not current_app.config.get("MIRROR_START_ON_CONNECT", True):
+        return
     try:
         start_sync(workspace_id, tenant_id)
     except Exception:  # the queue being down must not undo a connection; panels retry it

@@ -33,6 +33,8 @@ from widget.mirror.models import MirrorState
 from widget.mirror.resources import LARGEST_PAGE, RESOURCES
 from widget.mirror.rows import upsert
 from widget.mirror.xero_access import background_client
+from widget.xero import XeroNotFound
+from widget.xero.models import Page
 
 log = logging.getLogger(__name__)
 
@@ -163,7 +165,11 @@ class _Run:
         current = entry["pass"]
         since = datetime.fromisoformat(current["since"]) if current["since"] else None
         self.pacer.wait()
-        page = resource.read(client, current["page"], since, self.page_size)
+        try:
+            page = resource.read(client, current["page"], since, self.page_size)
+        except XeroNotFound:  # an organisation without this resource: nothing to mirror
+            log.warning("mirror: Xero has no %s here", resource.name, extra={"fields": {}})
+            page = Page([], current["page"], None, None, None)
         newest = _newest(page.items, current["newest"])
         with self.make_session() as session:
             leases.fence(session, self.held, self.lease_seconds)
