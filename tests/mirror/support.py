@@ -169,7 +169,9 @@ def connect(server: MirrorServer, org: str = NZ) -> Connected:
         get_session().commit()
         workspace_id = workspace.id
     admin = {"id": "mirror-admin", "name": "Mirror Admin", "admin": True}
-    token = sign_launch_token(workspace_id, secret, user=admin, record={"type": "none"}, panel="admin")
+    token = sign_launch_token(
+        workspace_id, secret, user=admin, record={"type": "none"}, panel="admin"
+    )
     assert requests.get(f"{server.url}/admin", params={"token": token}, timeout=10).ok
     tenant_id = server.tenant(org)
     with app.app_context():

@@ -97,7 +97,9 @@ def test_an_older_copy_never_overwrites_a_newer_one(server):
     connected = connect(server, NZ)
     created = _create_invoice(server, connected, amount="9.00")
     older = replace(created, status="VOIDED", updated_at=created.updated_at - timedelta(hours=1))
-    newer = replace(created, status="AUTHORISED", updated_at=created.updated_at + timedelta(seconds=5))
+    newer = replace(
+        created, status="AUTHORISED", updated_at=created.updated_at + timedelta(seconds=5)
+    )
     key = (connected.workspace_id, connected.tenant_id, created.invoice_id)
     sessions = server.app.extensions["db_sessionmaker"]
     for copy, expected in ((created, "DRAFT"), (older, "DRAFT"), (newer, "AUTHORISED")):

@@ -132,8 +132,9 @@ class _Run:
             resource = min(pending, key=lambda r: cursor[r.name]["pass"]["page"])
             documents += self._page(client, resource, cursor, first)
             pages += 1
-        self._finish(started, first)
-        return SyncResult("synced", pages, documents, started)
+        matched_at = _matched_at(cursor, started)
+        self._finish(matched_at, first)
+        return SyncResult("synced", pages, documents, matched_at)
 
     def _start(self) -> tuple[datetime, bool, dict]:
         """Mark the attempt and open a pass for every resource without one (a pass in progress,
@@ -148,13 +149,16 @@ class _Run:
                 state.status = "first_sync"
                 state.first_sync_started_at = state.first_sync_started_at or started
             cursor = copy.deepcopy(state.cursor or {})
+            # a stopped run is finished first (its done resources are not read again now)
+            interrupted = any(entry.get("pass") for entry in cursor.values())
             for resource in RESOURCES:
                 entry = cursor.setdefault(resource.name, {"synced": False, "newest": None})
-                if not entry.get("pass"):
+                if not entry.get("pass") and not (interrupted and entry.get("synced")):
                     entry["pass"] = {
                         "page": 1,
                         "since": _since(entry.get("newest")),
                         "newest": None,
+                        "opened": started.isoformat(),
                     }
             state.cursor = cursor
             session.commit()
@@ -188,21 +192,29 @@ class _Run:
             else:  # the pass is over: its newest document is the next pass's cursor
                 entry["synced"] = True
                 entry["newest"] = _later(newest, entry.get("newest"))
+                entry["read_at"] = current.get("opened")
                 entry["pass"] = None
             state.cursor = copy.deepcopy(cursor)
             session.commit()
         return len(page.items)
 
-    def _finish(self, started: datetime, first: bool) -> None:
+    def _finish(self, matched_at: datetime, first: bool) -> None:
         with self.make_session() as session:
             leases.fence(session, self.held, self.lease_seconds)
             state = session.get(MirrorState, self.key)
             state.status = "ready"
             if first:
                 state.first_sync_completed_at = utcnow()
-            state.synced_at = started
+            state.synced_at = matched_at
             state.last_error = None
             session.commit()
+
+
+def _matched_at(cursor: dict, started: datetime) -> datetime:
+    """When the mirror last matched Xero: the start of the oldest of the resources' last passes
+    (a resumed sync did not read again the resources it had finished before it stopped)."""
+    opened = [entry.get("read_at") for entry in cursor.values()]
+    return min((datetime.fromisoformat(o) for o in opened if o), default=started)
 
 
 def _since(newest: str | None) -> str | None:
