@@ -2,7 +2,8 @@
 OpenAPI spec where it describes the answer and against XERO.md's shapes where it does not."""
 
 import uuid
-from datetime import timedelta
+from datetime import UTC, timedelta
+from email.utils import format_datetime
 
 import pytest
 import requests
@@ -10,7 +11,7 @@ import requests
 from tests.conftest import obtain_tokens
 from tests.sandbox.helpers import Api, assert_problem, assert_validation
 from tests.xero_spec import validate_exchange
-from widget.sandbox.serialise import parse_date
+from widget.sandbox.serialise import parse_date, read_datetime
 
 
 @pytest.fixture
@@ -484,3 +485,70 @@ def test_connections_list_and_delete(live_server, sandbox_reset):
     validate_exchange(again)
     assert again.status_code == 404
     assert requests.get(url, timeout=10).status_code == 401
+
+
+# -- incremental reads: If-Modified-Since --------------------------------------------------------
+
+
+def later_api(live_server, sandbox, days: int = 3) -> Api:
+    """Move the sandbox clock on (so everything made now is newer than all seeded data) and
+    consent again (the first token died with the jump)."""
+    sandbox.clock.advance(days=days)
+    return Api(live_server.sandbox_url, obtain_tokens(live_server.sandbox_url))
+
+
+def _since_header(moment) -> str:
+    return moment.replace(microsecond=0).strftime("%Y-%m-%dT%H:%M:%S")
+
+
+def test_if_modified_since_returns_only_later_changes(live_server, sandbox_reset):
+    api = later_api(live_server, sandbox_reset)
+    since = sandbox_reset.clock.now()
+    contact = api.put("Contacts", {"Name": unique("Rimu Sync Ltd")}).json()["Contacts"][0]
+    invoice = api.put(
+        "Invoices",
+        {
+            "Type": "ACCREC",
+            "Contact": {"ContactID": contact["ContactID"]},
+            "LineItems": [{"Description": "Sync", "Quantity": 1, "UnitAmount": 10}],
+        },
+    ).json()["Invoices"][0]
+    today = sandbox_reset.clock.today()
+    quote = api.put(
+        "Quotes",
+        {
+            "Contact": {"ContactID": contact["ContactID"]},
+            "Date": str(today),
+            "LineItems": [{"Description": "Sync", "Quantity": 1, "UnitAmount": 10}],
+        },
+    ).json()["Quotes"][0]
+    header = {"If-Modified-Since": _since_header(since)}
+    created = {
+        "Contacts": ("ContactID", contact),
+        "Invoices": ("InvoiceID", invoice),
+        "Quotes": ("QuoteID", quote),
+    }
+    for resource, (key, document) in created.items():
+        params = {"page": 1} if resource != "Contacts" else {"page": 1, "includeArchived": "true"}
+        found = api.get(resource, headers=header, params=params).json()[resource]
+        assert [item[key] for item in found] == [document[key]], resource
+        stamp = read_datetime(found[0]["UpdatedDateUTC"])
+        assert stamp > since.replace(microsecond=0) and stamp.microsecond % 1000 == 0
+        everything = api.get(resource, params=params).json()
+        assert len(everything[resource]) > 1  # the header, not the data, narrowed it
+    rfc1123 = {"If-Modified-Since": format_datetime(since.replace(tzinfo=UTC), usegmt=True)}
+    by_rfc = api.get("Invoices", headers=rfc1123, params={"page": 1}).json()["Invoices"]
+    assert [i["InvoiceID"] for i in by_rfc] == [invoice["InvoiceID"]]
+    unpaged = api.get("Invoices", headers=header).json()
+    assert [i["InvoiceID"] for i in unpaged["Invoices"]] == [invoice["InvoiceID"]]
+
+
+def test_if_modified_since_is_to_the_second_and_later_means_later(live_server, sandbox_reset):
+    api = later_api(live_server, sandbox_reset)
+    contact = api.put("Contacts", {"Name": unique("Totara Seconds")}).json()["Contacts"][0]
+    stamp = read_datetime(contact["UpdatedDateUTC"])
+    same_second = {"If-Modified-Since": _since_header(stamp)}
+    found = api.get("Contacts", headers=same_second, params={"page": 1}).json()["Contacts"]
+    assert contact["ContactID"] in [c["ContactID"] for c in found]  # 12:00:00.345 > 12:00:00
+    next_second = {"If-Modified-Since": _since_header(stamp + timedelta(seconds=1))}
+    assert api.get("Contacts", headers=next_second, params={"page": 1}).json()["Contacts"] == []

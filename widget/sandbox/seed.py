@@ -53,7 +53,11 @@ class OrgData:
     documents: dict[str, list[dict]] = field(default_factory=dict)
 
 
-def _stamp(day: date, rng: random.Random) -> str:
+def _stamp(day: date, rng: random.Random, today: date | None = None) -> str:
+    """An UpdatedDateUTC on `day` (never after yesterday when `today` is given: Xero's
+    stamps are never in the future, and If-Modified-Since relies on it)."""
+    if today is not None:
+        day = min(day, today - timedelta(days=1))
     moment = datetime.combine(day, time(8)) + timedelta(minutes=rng.randint(0, 600))
     return ms_date(moment.replace(microsecond=0) + timedelta(milliseconds=rng.randint(0, 999)))
 
@@ -414,7 +418,7 @@ class _OrgBuilder:
                 "Prepayments": [],
                 "Overpayments": [],
                 "CreditNotes": [],
-                "UpdatedDateUTC": _stamp(invoice_date + timedelta(days=1), rng),
+                "UpdatedDateUTC": _stamp(invoice_date + timedelta(days=1), rng, today),
             }
             self._settle(invoice, totals.total, rate, index)
             out.append(invoice)
@@ -506,7 +510,7 @@ class _OrgBuilder:
                     "TotalDiscount": 0.0,
                     "Title": rng.choice(["Quote", "Proposal", "Estimate"]),
                     "Summary": "",
-                    "UpdatedDateUTC": _stamp(quote_date, rng),
+                    "UpdatedDateUTC": _stamp(quote_date, rng, today),
                     "LineAmountTypes": amount_types,
                 }
             )
