@@ -6,7 +6,13 @@ from decimal import Decimal
 from sqlalchemy import select
 
 from tests.mirror.support import NZ, connect, count_rows, sandbox_documents
-from widget.mirror.models import MirrorContact, MirrorInvoice, MirrorQuote, MirrorState
+from widget.mirror.models import (
+    MirrorContact,
+    MirrorCreditNote,
+    MirrorInvoice,
+    MirrorQuote,
+    MirrorState,
+)
 from widget.mirror.service import mirror_status
 from widget.mirror.sync import sync_organisation
 
@@ -22,16 +28,20 @@ def test_first_sync_copies_the_organisation(server):
     contacts = sandbox_documents(server, NZ, "contact")
     invoices = sandbox_documents(server, NZ, "invoice")
     quotes = sandbox_documents(server, NZ, "quote")
+    credit_notes = sandbox_documents(server, NZ, "creditnote")
+    assert credit_notes
+    assert count_rows(server, MirrorCreditNote, connected) == len(credit_notes)
     assert count_rows(server, MirrorContact, connected) == len(contacts)
     assert count_rows(server, MirrorInvoice, connected) == len(invoices)
     assert count_rows(server, MirrorQuote, connected) == len(quotes)
     assert status.ready and not status.running and status.last_error is None
-    assert status.documents_read == len(contacts) + len(invoices) + len(quotes)
+    total = len(contacts) + len(invoices) + len(quotes) + len(credit_notes)
+    assert status.documents_read == total
     assert status.documents_expected == status.documents_read
     assert status.synced_at is not None
 
     calls = server.meter.since(mark)
-    assert all(call.status == 200 for call in calls if call.path != "CreditNotes")
+    assert all(call.status == 200 for call in calls)
     contact_calls = [c for c in calls if c.path == "Contacts"]
     invoice_calls = [c for c in calls if c.path == "Invoices"]
     assert contact_calls and all(c.query.get("pageSize") == "1000" for c in contact_calls)

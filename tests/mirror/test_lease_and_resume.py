@@ -12,7 +12,13 @@ import pytest
 
 from tests.mirror.support import NZ, connect, count_rows, sandbox_documents
 from widget.mirror import lease as leases
-from widget.mirror.models import MirrorContact, MirrorInvoice, MirrorQuote, MirrorState
+from widget.mirror.models import (
+    MirrorContact,
+    MirrorCreditNote,
+    MirrorInvoice,
+    MirrorQuote,
+    MirrorState,
+)
 from widget.mirror.service import mirror_status
 from widget.mirror.sync import sync_organisation
 
@@ -101,10 +107,12 @@ def test_a_killed_first_sync_resumes_and_reads_no_page_twice(server):
     contacts = len(sandbox_documents(server, NZ, "contact"))
     invoices = len(sandbox_documents(server, NZ, "invoice"))
     quotes = len(sandbox_documents(server, NZ, "quote"))
+    credit_notes = len(sandbox_documents(server, NZ, "creditnote"))
     assert count_rows(server, MirrorContact, connected) == contacts
     assert count_rows(server, MirrorInvoice, connected) == invoices
     assert count_rows(server, MirrorQuote, connected) == quotes
-    assert status.ready and status.documents_read == contacts + invoices + quotes
+    assert count_rows(server, MirrorCreditNote, connected) == credit_notes
+    assert status.ready and status.documents_read == contacts + invoices + quotes + credit_notes
     assert status.documents_expected == status.documents_read
 
 
