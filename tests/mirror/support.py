@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from urllib.parse import parse_qs
 
+import requests
 from sqlalchemy import create_engine, func, select, text
 
 from tests.conftest import POSTGRES_URL, make_test_app, serve
@@ -156,8 +157,6 @@ class Connected:
 def connect(server: MirrorServer, org: str = NZ) -> Connected:
     """A new workspace connected to the organisation the way the consent callback connects it
     (`lifecycle.connect`), its admin launched once so the connection has its user."""
-    import requests
-
     from widget.connection import lifecycle
     from widget.xero import TokenSet, XeroOAuth
 
@@ -189,8 +188,6 @@ def connect(server: MirrorServer, org: str = NZ) -> Connected:
 def admin_session(server: MirrorServer, connected: Connected):
     """A requests.Session acting as the workspace's launched admin panel."""
     import re
-
-    import requests
 
     admin = {"id": "mirror-admin", "name": "Mirror Admin", "admin": True}
     token = sign_launch_token(
@@ -226,3 +223,38 @@ def count_rows(server: MirrorServer, model, connected: Connected) -> int:
 
 def list_paths(calls: list[Call]) -> list[str]:
     return [call.path for call in calls if call.method == "GET"]
+
+
+def xero_put(server, path: str, body: dict) -> dict:
+    """Someone working in Xero (the sandbox's API, with a token of their own)."""
+    token = server.sandbox.token(NZ)
+    answer = requests.put(
+        f"{server.url}/sandbox/xero/api.xero.com/api.xro/2.0/{path}",
+        json=body,
+        headers={
+            "Authorization": f"Bearer {token.access_token}",
+            "xero-tenant-id": server.tenant(NZ),
+            "Accept": "application/json",
+        },
+        timeout=10,
+    )
+    assert answer.status_code == 200, answer.text[:500]
+    return answer.json()
+
+
+def synced(server, connected):
+    from widget.mirror.sync import sync_organisation
+
+    with server.app.app_context():
+        assert sync_organisation(connected.workspace_id, connected.tenant_id).outcome == "synced"
+
+
+def rows_of(server, model, connected, *where):
+    with server.app.extensions["db_sessionmaker"]() as session:
+        return session.scalars(
+            select(model).where(
+                model.workspace_id == connected.workspace_id,
+                model.tenant_id == connected.tenant_id,
+                *where,
+            )
+        ).all()

@@ -4,63 +4,28 @@ contacts, whose CRM links follow the survivor (audited, the rep told once)."""
 
 from decimal import Decimal
 
-import requests
 from sqlalchemy import select
 
-from tests.mirror.support import NZ, connect, sandbox_documents
+from tests.mirror.support import NZ, connect, rows_of, sandbox_documents, synced, xero_put
 from widget.auth.models import AuditEntry
 from widget.contact import links
 from widget.contact.models import ContactLink
 from widget.mirror.models import MirrorContact, MirrorCreditNote, MirrorInvoice
 from widget.mirror.service import merge_notice
-from widget.mirror.sync import sync_organisation
-
-
-def _xero_put(server, path: str, body: dict) -> dict:
-    """Someone working in Xero (the sandbox's API, with a token of their own)."""
-    token = server.sandbox.token(NZ)
-    answer = requests.put(
-        f"{server.url}/sandbox/xero/api.xero.com/api.xro/2.0/{path}",
-        json=body,
-        headers={
-            "Authorization": f"Bearer {token.access_token}",
-            "xero-tenant-id": server.tenant(NZ),
-            "Accept": "application/json",
-        },
-        timeout=10,
-    )
-    assert answer.status_code == 200, answer.text[:500]
-    return answer.json()
-
-
-def _sync(server, connected):
-    with server.app.app_context():
-        assert sync_organisation(connected.workspace_id, connected.tenant_id).outcome == "synced"
-
-
-def _rows(server, model, connected, *where):
-    with server.app.extensions["db_sessionmaker"]() as session:
-        return session.scalars(
-            select(model).where(
-                model.workspace_id == connected.workspace_id,
-                model.tenant_id == connected.tenant_id,
-                *where,
-            )
-        ).all()
 
 
 def test_a_payment_recorded_in_xero_arrives_as_paid(server):
     connected = connect(server, NZ)
-    _sync(server, connected)
+    synced(server, connected)
     owing = [
         row
-        for row in _rows(server, MirrorInvoice, connected, MirrorInvoice.status == "AUTHORISED")
+        for row in rows_of(server, MirrorInvoice, connected, MirrorInvoice.status == "AUTHORISED")
         if row.type == "ACCREC" and row.amount_due and row.amount_paid == 0
     ]
     invoice = owing[0]
     today = server.sandbox.clock.today().isoformat()
     server.sandbox.clock.advance(seconds=2)
-    _xero_put(
+    xero_put(
         server,
         "Payments",
         {
@@ -74,8 +39,8 @@ def test_a_payment_recorded_in_xero_arrives_as_paid(server):
             ]
         },
     )
-    _sync(server, connected)
-    (paid,) = _rows(
+    synced(server, connected)
+    (paid,) = rows_of(
         server, MirrorInvoice, connected, MirrorInvoice.invoice_id == invoice.invoice_id
     )
     assert paid.status == "PAID" and paid.amount_due == Decimal("0")
@@ -85,9 +50,9 @@ def test_a_payment_recorded_in_xero_arrives_as_paid(server):
 
 def test_a_credit_note_allocated_in_xero_arrives_on_both_documents(server):
     connected = connect(server, NZ)
-    _sync(server, connected)
-    notes = _rows(server, MirrorCreditNote, connected, MirrorCreditNote.status == "AUTHORISED")
-    invoices = _rows(server, MirrorInvoice, connected, MirrorInvoice.status == "AUTHORISED")
+    synced(server, connected)
+    notes = rows_of(server, MirrorCreditNote, connected, MirrorCreditNote.status == "AUTHORISED")
+    invoices = rows_of(server, MirrorInvoice, connected, MirrorInvoice.status == "AUTHORISED")
     pair = next(
         (note, invoice)
         for note in notes
@@ -101,7 +66,7 @@ def test_a_credit_note_allocated_in_xero_arrives_on_both_documents(server):
     )
     note, invoice = pair
     server.sandbox.clock.advance(seconds=2)
-    _xero_put(
+    xero_put(
         server,
         f"CreditNotes/{note.credit_note_id}/Allocations",
         {
@@ -114,11 +79,11 @@ def test_a_credit_note_allocated_in_xero_arrives_on_both_documents(server):
             ]
         },
     )
-    _sync(server, connected)
-    (after_note,) = _rows(
+    synced(server, connected)
+    (after_note,) = rows_of(
         server, MirrorCreditNote, connected, MirrorCreditNote.credit_note_id == note.credit_note_id
     )
-    (after_invoice,) = _rows(
+    (after_invoice,) = rows_of(
         server, MirrorInvoice, connected, MirrorInvoice.invoice_id == invoice.invoice_id
     )
     assert after_note.remaining_credit == note.remaining_credit - Decimal("1.00")
@@ -133,7 +98,7 @@ def test_a_link_to_a_merged_contact_follows_the_survivor_and_the_rep_is_told_onc
     with server.app.app_context(), sessions() as session:
         links.link(session, key, merged["ContactID"], merged["Name"], None)
         session.commit()
-    _sync(server, connected)
+    synced(server, connected)
     survivor = merged["MergedToContactID"]
     with sessions() as session:
         link = session.scalars(
@@ -148,7 +113,7 @@ def test_a_link_to_a_merged_contact_follows_the_survivor_and_the_rep_is_told_onc
                 AuditEntry.action == "contact.relinked_after_merge",
             )
         ).all()
-    survivor_row = _rows(server, MirrorContact, connected, MirrorContact.contact_id == survivor)
+    survivor_row = rows_of(server, MirrorContact, connected, MirrorContact.contact_id == survivor)
     assert link.xero_contact_id == survivor
     assert link.xero_contact_name == survivor_row[0].name
     assert len(audit) == 1 and audit[0].details["xero_contact_id"] == merged["ContactID"]
@@ -164,7 +129,7 @@ def test_a_link_to_a_merged_contact_follows_the_survivor_and_the_rep_is_told_onc
         )
     # an incremental sync that sees the merged contact again changes nothing more
     server.sandbox.clock.advance(seconds=1)
-    _sync(server, connected)
+    synced(server, connected)
     with sessions() as session:
         count = len(
             session.scalars(
