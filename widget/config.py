@@ -72,7 +72,9 @@ def from_environment(instance_path: str) -> dict:
         "XERO_WEBHOOK_KEY": _env(
             "XERO_WEBHOOK_KEY", "sandbox-webhook-key" if use_sandbox else None
         ),
+        # Background jobs: threads in the web process, or RQ queue JOB_QUEUE on REDIS_URL.
         "JOB_THREADS": _env_int("JOB_THREADS", 2),
+        "JOB_QUEUE": _env("JOB_QUEUE", "widget"),
         # Sandbox behaviour (ignored with real Xero).
         "SANDBOX_ENABLED": _env("SANDBOX_ENABLED", "1" if use_sandbox else "0") == "1",
         "SANDBOX_DAILY_LIMIT": _env_int("SANDBOX_DAILY_LIMIT", 5000),
