@@ -17,7 +17,9 @@ from widget import (
     drafts,
     errors,
     health,
+    jobs,
     logs,
+    mirror,
     security,
 )
 from widget import config as settings
@@ -55,6 +57,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     deal.init_app(app)
     drafts.init_app(app)
     crm.init_app(app)
+    jobs.init_app(app)
+    mirror.init_app(app)
 
     from widget import cli
 
