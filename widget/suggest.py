@@ -248,13 +248,16 @@ class _Typed:
         return found
 
     def _by_name(self, contact: ContactLike, threshold: float) -> tuple[SearchMatch, float] | None:
-        names = {normalise_name(contact.name)}
-        names.add(normalise_name(" ".join(p for p in (contact.first_name, contact.last_name) if p)))
-        names.discard("")
+        """The best match on the contact's name or, a shade behind, its person's first and last
+        name (a company's primary person: "Patel Builders" by Uma Patel)."""
+        person = " ".join(p for p in (contact.first_name, contact.last_name) if p)
         best: tuple[SearchMatch, float] | None = None
-        for name in names:
-            found = self._against(name, threshold)
-            if found is not None and (best is None or (found[0], -found[1]) < (best[0], -best[1])):
+        for name, behind in ((normalise_name(contact.name), 0.0), (normalise_name(person), 0.001)):
+            found = self._against(name, threshold) if name else None
+            if found is None:
+                continue
+            found = (found[0], found[1] - behind)
+            if best is None or (found[0], -found[1]) < (best[0], -best[1]):
                 best = found
         return best
 

@@ -17,7 +17,7 @@ from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import String, cast, func, or_, select
+from sqlalchemy import String, and_, cast, func, or_, select
 from sqlalchemy.orm import Session
 
 from widget import suggest as suggesting
@@ -31,7 +31,7 @@ DRAFTS_LISTED = 25
 #: ids per IN (…) list: well inside SQLite's and PostgreSQL's bound-parameter limits
 IDS_PER_QUERY = 500
 #: candidates read for one search or suggestion list before ranking in Python
-CANDIDATE_LIMIT = 400
+CANDIDATE_LIMIT = 200
 #: characters of each typed word that narrow the candidates (typos after them are forgiven)
 PREFIX_LENGTH = 3
 MAX_PAGE = 10_000
@@ -223,9 +223,7 @@ def contact(session: Session, scope: MirrorScope, contact_id: str) -> Contact | 
     return found.get(contact_id.lower())
 
 
-def contacts_by_id(
-    session: Session, scope: MirrorScope, ids: Iterable[str]
-) -> dict[str, Contact]:
+def contacts_by_id(session: Session, scope: MirrorScope, ids: Iterable[str]) -> dict[str, Contact]:
     """These contacts by (lower-case) id; ids not in the mirror are simply absent."""
     found: dict[str, Contact] = {}
     for chunk in _chunks(_ids(ids)):
@@ -292,20 +290,18 @@ def _candidates(
         pattern = "%" + _escape_like(email_part) + "%"
         exact.append(MirrorContact.email_key.like(pattern, escape="\\"))
         exact.append(persons.like(pattern, escape="\\"))
-    by_name = []
-    for word in words:
-        prefix = _escape_like(word[:PREFIX_LENGTH])
-        for column in (MirrorContact.name_key, func.lower(MirrorContact.first_name),
-                       func.lower(MirrorContact.last_name)):  # fmt: skip
-            by_name.append(column.like(prefix + "%", escape="\\"))
-        by_name.append(MirrorContact.name_key.like("% " + prefix + "%", escape="\\"))
+    per_word = [_word_starts(word) for word in words]
+    # every word typed starts a word of the name first (the likely hits), then any word does
+    # (typos in the other words): the limit then cuts only among the weaker candidates
+    stages = [[or_(*exact)] if exact else [], [and_(*per_word)] if per_word else []]
+    stages.append([or_(*per_word)] if len(per_word) > 1 else [])
     found: dict[str, Contact] = {}
-    for conditions in (exact, by_name):
-        if not conditions:
+    for conditions in stages:
+        if not conditions or len(found) >= CANDIDATE_LIMIT:
             continue
         query = (
             _scoped(MirrorContact, scope)
-            .where(or_(*conditions))
+            .where(*conditions)
             .order_by(MirrorContact.name_key, MirrorContact.contact_id)
             .limit(CANDIDATE_LIMIT)
         )
@@ -315,6 +311,17 @@ def _candidates(
     if missing:  # a merged contact stands for its survivor: have the survivors at hand
         found.update(contacts_by_id(session, scope, missing))
     return list(found.values())
+
+
+def _word_starts(word: str):
+    """A word of the name (name key, first or last name) starts like this word typed."""
+    prefix = _escape_like(word[:PREFIX_LENGTH])
+    return or_(
+        MirrorContact.name_key.like(prefix + "%", escape="\\"),
+        MirrorContact.name_key.like("% " + prefix + "%", escape="\\"),
+        func.lower(MirrorContact.first_name).like(prefix + "%", escape="\\"),
+        func.lower(MirrorContact.last_name).like(prefix + "%", escape="\\"),
+    )
 
 
 def _name_words(text: str) -> list[str]:
@@ -330,14 +337,27 @@ def _name_words(text: str) -> list[str]:
 def _invoices(session: Session, query) -> list[Invoice]:
     return [
         Invoice(
-            invoice_id=row.invoice_id, type=row.type, invoice_number=row.invoice_number,
-            reference=row.reference, contact_id=row.contact_id, contact_name=row.contact_name,
-            status=row.status, date=row.date, due_date=row.due_date,
-            currency_code=row.currency_code, currency_rate=row.currency_rate,
-            line_amount_types=None, line_items=(), sub_total=row.sub_total,
-            total_tax=row.total_tax, total=row.total, amount_due=row.amount_due,
-            amount_paid=row.amount_paid, amount_credited=row.amount_credited,
-            updated_at=row.xero_updated_at, fully_paid_on_date=row.fully_paid_on_date,
+            invoice_id=row.invoice_id,
+            type=row.type,
+            invoice_number=row.invoice_number,
+            reference=row.reference,
+            contact_id=row.contact_id,
+            contact_name=row.contact_name,
+            status=row.status,
+            date=row.date,
+            due_date=row.due_date,
+            currency_code=row.currency_code,
+            currency_rate=row.currency_rate,
+            line_amount_types=None,
+            line_items=(),
+            sub_total=row.sub_total,
+            total_tax=row.total_tax,
+            total=row.total,
+            amount_due=row.amount_due,
+            amount_paid=row.amount_paid,
+            amount_credited=row.amount_credited,
+            updated_at=row.xero_updated_at,
+            fully_paid_on_date=row.fully_paid_on_date,
         )  # fmt: skip
         for row in session.scalars(query)
     ]
@@ -346,12 +366,23 @@ def _invoices(session: Session, query) -> list[Invoice]:
 def _quotes(session: Session, query) -> list[Quote]:
     return [
         Quote(
-            quote_id=row.quote_id, quote_number=row.quote_number, reference=row.reference,
-            contact_id=row.contact_id, contact_name=row.contact_name, status=row.status,
-            date=row.date, expiry_date=row.expiry_date, currency_code=row.currency_code,
-            currency_rate=row.currency_rate, line_amount_types=None, line_items=(),
-            sub_total=row.sub_total, total_tax=row.total_tax, total=row.total,
-            updated_at=row.xero_updated_at, title=row.title,
+            quote_id=row.quote_id,
+            quote_number=row.quote_number,
+            reference=row.reference,
+            contact_id=row.contact_id,
+            contact_name=row.contact_name,
+            status=row.status,
+            date=row.date,
+            expiry_date=row.expiry_date,
+            currency_code=row.currency_code,
+            currency_rate=row.currency_rate,
+            line_amount_types=None,
+            line_items=(),
+            sub_total=row.sub_total,
+            total_tax=row.total_tax,
+            total=row.total,
+            updated_at=row.xero_updated_at,
+            title=row.title,
         )  # fmt: skip
         for row in session.scalars(query)
     ]
@@ -360,11 +391,18 @@ def _quotes(session: Session, query) -> list[Quote]:
 def _credit_notes(session: Session, query) -> list[CreditNote]:
     return [
         CreditNote(
-            credit_note_id=row.credit_note_id, type=row.type,
-            credit_note_number=row.credit_note_number, reference=row.reference,
-            contact_id=row.contact_id, contact_name=row.contact_name, status=row.status,
-            date=row.date, currency_code=row.currency_code, currency_rate=row.currency_rate,
-            total=row.total, remaining_credit=row.remaining_credit,
+            credit_note_id=row.credit_note_id,
+            type=row.type,
+            credit_note_number=row.credit_note_number,
+            reference=row.reference,
+            contact_id=row.contact_id,
+            contact_name=row.contact_name,
+            status=row.status,
+            date=row.date,
+            currency_code=row.currency_code,
+            currency_rate=row.currency_rate,
+            total=row.total,
+            remaining_credit=row.remaining_credit,
             updated_at=row.xero_updated_at,
         )  # fmt: skip
         for row in session.scalars(query)
