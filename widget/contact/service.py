@@ -75,6 +75,8 @@ class Documents:
 
     invoices: tuple[Invoice, ...]
     quotes: tuple[Quote, ...]
+    #: credit notes: from the mirror only (the per-contact fetch does not read them)
+    credit_notes: tuple = ()
 
     def contact_name(self) -> str | None:
         """The contact's current name in Xero, as its newest document says."""
