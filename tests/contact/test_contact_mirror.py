@@ -133,8 +133,8 @@ def test_all_documents_come_a_page_at_a_time(contact_server, mirrored):
 
 def test_suggestions_and_search_from_the_mirror(contact_server, mirrored):
     workspace, tenant = mirrored
-    uma = contact_row(workspace.id, tenant, "Uma Patel", "uma@patel-design.test",
-                      first="Uma", last="Patel")  # fmt: skip
+    uma = contact_row(workspace.id, tenant, "Uma Patelski", "uma@patelski-design.test",
+                      first="Uma", last="Patelski")  # fmt: skip
     add_rows(contact_server, uma)
     someone = stored(contact_server, NZ, "contact")[0]
     record = person_record(name="Whoever", email=someone["EmailAddress"])
@@ -144,7 +144,7 @@ def test_suggestions_and_search_from_the_mirror(contact_server, mirrored):
     assert suggestions.status_code == 200
     first = re.search(r'data-xero-contact-id="([^"]+)"', suggestions.text).group(1)
     assert first == someone["ContactID"] and "Same email" in suggestions.text
-    search = panel.get("/contact/search", q="Uma Patele")
+    search = panel.get("/contact/search", q="Uma Patelsky")  # a typo
     assert re.search(r'data-xero-contact-id="([^"]+)"', search.text).group(1) == uma.contact_id
     linked = panel.post("/contact/link", {"xero_contact_id": uma.contact_id})
     assert linked.status_code == 200 and 'data-state="linked"' in linked.text
