@@ -61,6 +61,14 @@ def suggestions(ctx, crm: CrmContact) -> list[Suggestion]:
     return suggest(crm, read.suggestion_candidates(get_session(), scope(ctx), crm))
 
 
+def company_suggestions(ctx, company) -> list[Suggestion]:
+    """A CRM company's suggestions (widget.company.suggest's ranking) over the mirror."""
+    from widget.company.suggest import suggest_for_company
+
+    found = read.company_candidates(get_session(), scope(ctx), company.name, company.domains)
+    return suggest_for_company(company, found)
+
+
 def search(ctx, term: str) -> list[Contact]:
     hits = rank_search(term, read.search_candidates(get_session(), scope(ctx), term))
     return [hit.contact for hit in hits]
@@ -72,6 +80,22 @@ def contact(ctx, contact_id: str) -> Contact | None:
     if found is None or (found.contact_status or "").upper() == "ARCHIVED":
         return None
     return found
+
+
+# --- either source: the mirror when ready, else Xero (cached per organisation) -------------
+
+
+def find_suggestions(ctx, crm: CrmContact) -> list[Suggestion]:
+    return suggestions(ctx, crm) if ctx.mirror else ctx.xero.suggestions(crm).value
+
+
+def find_contacts(ctx, term: str) -> list[Contact]:
+    return search(ctx, term) if ctx.mirror else ctx.xero.search(term).value
+
+
+def find_contact(ctx, contact_id: str) -> Contact:
+    """A contact to link: the mirror knows it (0 calls), unless it is newer than the last sync."""
+    return (ctx.mirror and contact(ctx, contact_id)) or ctx.xero.contact(contact_id)
 
 
 def page(ctx, contact_ids: Iterable[str], kind: str, status: str | None, text: str, number: int):

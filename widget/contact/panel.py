@@ -66,11 +66,7 @@ def summary(ctx: PanelContext, link: ContactLink, *, refresh: bool = False) -> S
     """The summary: from the mirror once it is ready (Refresh syncs the organisation), else
     fetched per contact (Refresh: the figures afresh). Refresh is bounded per user and
     workspace (`refreshing`): pressed too often, it shows the figures at hand and says so."""
-    notice = None
-    if refresh:
-        wait = refreshing.claim(ctx.xero.cache, ctx.workspace_id, str(ctx.user.id))
-        if wait:
-            refresh, notice = False, f"Refreshed moments ago: Refresh again in {wait} s."
+    refresh, notice = claim_refresh(ctx, refresh)
     try:
         org = ctx.xero.organisation().value
         if ctx.mirror is not None:
@@ -87,16 +83,30 @@ def summary(ctx: PanelContext, link: ContactLink, *, refresh: bool = False) -> S
     return SummaryOutcome(view, view.error)
 
 
+def claim_refresh(ctx, refresh: bool) -> tuple[bool, str | None]:
+    """Whether this Refresh may go ahead (per user and workspace), and what to say if not."""
+    if not refresh:
+        return False, None
+    wait = refreshing.claim(ctx.xero.cache, ctx.workspace_id, str(ctx.user.id))
+    if wait:
+        return False, f"Refreshed moments ago: Refresh again in {wait} s."
+    return True, None
+
+
+def refreshed_at(ctx, refresh: bool, notice: str | None) -> tuple:
+    """From the mirror: (as of when, what to say); Refresh syncs the organisation first."""
+    if not refresh:
+        return ctx.mirror.synced_at, notice
+    note = mirrored.refresh(ctx)
+    return note.synced_at or ctx.mirror.synced_at, note.message or notice
+
+
 def _mirror_view(
     ctx: PanelContext, link: ContactLink, org, refresh: bool = False, notice: str | None = None
 ) -> present.SummaryView:
     """The figures from the mirror (0 Xero calls), as of its last sync. A linked contact Xero
     merged into another shows the survivor's figures, and the rep is told."""
-    synced_at = ctx.mirror.synced_at
-    if refresh:
-        note = mirrored.refresh(ctx)
-        notice = note.message or notice
-        synced_at = note.synced_at or synced_at
+    synced_at, notice = refreshed_at(ctx, refresh, notice)
     contact_id, name = link.xero_contact_id, link.xero_contact_name
     survivor = read.survivor(get_session(), mirrored.scope(ctx), contact_id)
     if survivor is not None:  # merged, and the sync has not moved the link yet

@@ -105,7 +105,7 @@ def search():
     if len(term) < MIN_SEARCH_LENGTH:
         return render_template("contact/search_results.html", ctx=ctx, term=term, results=None)
     try:
-        found = mirrored.search(ctx, term) if ctx.mirror else ctx.xero.search(term).value
+        found = mirrored.find_contacts(ctx, term)
     except (XeroError, TimeoutError) as exc:
         return _error(ctx, states.failure(ctx, exc))
     return render_template("contact/search_results.html", ctx=ctx, term=term, results=found)
@@ -121,8 +121,8 @@ def link():
         return _notice(ctx, "Choose a Xero contact to link.", 400)
     if ctx.problem is not None:
         return _notice(ctx, ctx.problem.message_for(ctx.is_admin), 409)
-    try:  # the mirror knows it (0 calls), unless it is newer than the last sync
-        contact = (ctx.mirror and mirrored.contact(ctx, contact_id)) or ctx.xero.contact(contact_id)
+    try:
+        contact = mirrored.find_contact(ctx, contact_id)
     except XeroNotFound:
         return _notice(ctx, "That Xero contact no longer exists. Search again.", 404)
     except (XeroError, TimeoutError) as exc:

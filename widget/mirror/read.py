@@ -249,6 +249,29 @@ def survivor(session: Session, scope: MirrorScope, contact_id: str) -> Contact |
     return current
 
 
+def current_ids(session: Session, scope: MirrorScope, ids: Iterable[str]) -> list[str]:
+    """The contacts these ids now stand for: each itself, or a merged one's survivor (each once)."""
+    wanted = _ids(ids)
+    known = contacts_by_id(session, scope, wanted)
+    merged = {i for i, c in known.items() if c.merged_to_contact_id}
+    current = []
+    for contact_id in wanted:
+        found = survivor(session, scope, contact_id) if contact_id in merged else None
+        current.append(found.contact_id.lower() if found is not None else contact_id)
+    return list(dict.fromkeys(current))
+
+
+def company_candidates(
+    session: Session, scope: MirrorScope, name: str, domains: Iterable[str]
+) -> list[Contact]:
+    """The contacts that could be a CRM company: by the words of its name, and by its domains."""
+    found = {c.contact_id: c for c in _candidates(session, scope, words=_name_words(name))}
+    for domain in domains:
+        for contact in _candidates(session, scope, domain=suggesting.email_key(domain)):
+            found.setdefault(contact.contact_id, contact)
+    return list(found.values())
+
+
 def suggestion_candidates(
     session: Session, scope: MirrorScope, crm: suggesting.CrmContact
 ) -> list[Contact]:
