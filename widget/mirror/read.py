@@ -196,6 +196,58 @@ def documents_page(
     return Page(tuple(rows[:page_size]), page, len(rows) > page_size)
 
 
+def choices_page(
+    session: Session,
+    scope: MirrorScope,
+    contact_ids: Iterable[str],
+    *,
+    open_only: bool,
+    open_quote_statuses: Collection[str],
+    text: str | None = None,
+    page: int = 1,
+    page_size: int = PAGE_SIZE,
+) -> Page:
+    """A deal's Choose documents: these contacts' sales invoices and quotes together, newest
+    first (voided and deleted ones left out); `open_only`: drafts, submitted and AUTHORISED
+    invoices and open quotes. Each table is read no further than the page asked for."""
+    page = min(max(1, page), MAX_PAGE // 10)
+    ids = _ids(contact_ids)[:IDS_PER_QUERY]
+    if not ids:
+        return Page((), page, False)
+    enough = page * page_size + 1
+    invoices = _of(MirrorInvoice, scope, ids).where(
+        MirrorInvoice.type == SALES, MirrorInvoice.status.notin_(("VOIDED", "DELETED"))
+    )
+    quotes = _of(MirrorQuote, scope, ids).where(MirrorQuote.status != "DELETED")
+    if open_only:
+        invoices = invoices.where(MirrorInvoice.status.in_((DRAFT, "SUBMITTED", AUTHORISED)))
+        quotes = quotes.where(
+            MirrorQuote.status.in_(sorted({s.upper() for s in open_quote_statuses}))
+        )
+    found: list = []
+    for model, query, number, reader in (
+        (MirrorInvoice, invoices, MirrorInvoice.invoice_number, _invoices),
+        (MirrorQuote, quotes, MirrorQuote.quote_number, _quotes),
+    ):
+        if text and text.strip():
+            pattern = "%" + _escape_like(text.strip().casefold()[:100]) + "%"
+            query = query.where(
+                or_(
+                    func.lower(number).like(pattern, escape="\\"),
+                    func.lower(model.reference).like(pattern, escape="\\"),
+                )
+            )
+        found += reader(session, query.order_by(model.date.desc(), number.desc()).limit(enough))
+    found.sort(key=_date_and_number, reverse=True)
+    start = (page - 1) * page_size
+    return Page(tuple(found[start : start + page_size]), page, len(found) > start + page_size)
+
+
+def _date_and_number(document) -> tuple:
+    number = getattr(document, "invoice_number", None) or getattr(document, "quote_number", "")
+    return (document.date or date.min, number or "")
+
+
 def _status_filter(kind: str, status: str) -> list:
     if kind in ("invoices", "bills"):
         of_type = MirrorInvoice.type == (SALES if kind == "invoices" else BILL)
