@@ -10,7 +10,7 @@ and Choose documents a page at a time, newest first, open ones or all, with a te
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal
 
 from widget.cache import Fetched
@@ -187,6 +187,8 @@ def _build(ctx: DealContext, org, fetched: Fetched, age: float | None = None) ->
     for pick in ctx.picks:
         found = (quotes if pick.document_type == QUOTE else invoices).get(pick.document_id)
         gone = _gone(pick.document_type, found)
+        if found is None and _newer_than_read(pick, fetched):
+            gone = None  # just created and picked: the mirror has not read it yet
         if found is not None and gone is None:
             (counted_quotes if pick.document_type == QUOTE else counted_invoices).append(found)
         rows.append(_picked_row(ctx, org, pick, found, gone, names))
@@ -273,6 +275,16 @@ def _row(ctx, org, doc_type: str, doc, names: dict) -> DocumentRow:
         url=deeplinks.document_url(doc_type, org.short_code, doc_id),
         contact_id=(doc.contact_id or "").lower(),
     )
+
+
+def _newer_than_read(pick, fetched: Fetched) -> bool:
+    """Picked after the documents were read (a document created from the deal a moment ago)."""
+    picked_at = pick.picked_at
+    if picked_at is None:
+        return False
+    if picked_at.tzinfo is None:
+        picked_at = picked_at.replace(tzinfo=UTC)
+    return picked_at.timestamp() > fetched.fetched_at
 
 
 def _gone(doc_type: str, doc) -> str | None:
