@@ -41,6 +41,17 @@
     if (defaults.querySelector(".saved")) announce("setup-changed");
   });
 
+  // The mirror's progress line (its own fragment, polling itself): when the first sync moves on
+  // (starts, finishes), the checklist's "First sync" step is looked at again.
+  var lastSync = null;
+  document.addEventListener("htmx:after:settle", function (event) {
+    if (!event.target || event.target.id !== "mirror-sync") return;
+    var line = document.getElementById("mirror-sync");
+    var state = line ? line.getAttribute("data-mirror-state") : null;
+    if (lastSync !== null && state !== lastSync) announce("setup-changed");
+    lastSync = state;
+  });
+
   document.addEventListener("htmx:after:settle", function (event) {
     var section = document.getElementById("xero-connection");
     if (!section || !event.target || !section.contains(event.target)) return;

@@ -113,7 +113,7 @@ def test_the_checklist_follows_each_step_to_complete(live_server):
     pushed = signed_put(server.app.test_client(), tenant, "/api/crm/contacts", contacts)
     assert pushed.status_code == 200
     html = _setup(server, admin)
-    assert "2 CRM contacts received; matching them with Xero comes next." in html
+    assert "2 CRM contacts received: match them with Xero&#39;s and review the matches." in html
 
     page = admin.get(f"{server.url}/admin", timeout=10).text
     assert "Setup: complete" in page  # still reachable afterwards, folded

@@ -94,7 +94,7 @@ def _organisation_step(connection: XeroConnection | None) -> Step:
 
 
 def _sync_step(db: Session, workspace_id: str, connection: XeroConnection | None) -> Step:
-    title, target = "First sync", "xero-connection"
+    title, target = "First sync", "mirror-sync"  # the mirror's progress line
     if not (connection and connection.status == "running" and connection.tenant_id):
         summary = "Starts once an organisation is connected."
         return Step("sync", title, WAITING, summary, "See the Xero section", target)
@@ -171,8 +171,8 @@ def _match_step(db: Session, workspace_id: str) -> Step:
         summary = "Optional: upload or push your CRM's contacts to match them with Xero's."
         return Step("match", title, OPTIONAL, summary, "Upload contacts", "crm-import", True)
     noun = "contact" if count == 1 else "contacts"
-    summary = f"{count:,} CRM {noun} received; matching them with Xero comes next."
-    return Step("match", title, DONE, summary, "Upload more", "crm-import", True)
+    summary = f"{count:,} CRM {noun} received: match them with Xero's and review the matches."
+    return Step("match", title, DONE, summary, "Review matches", "crm-matching", True)
 
 
 def setup_of(db: Session, workspace: Workspace) -> Setup:

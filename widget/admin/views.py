@@ -15,6 +15,7 @@ from widget.auth.users import (
     set_access,
     users_page,
 )
+from widget.crm.matching import REASONS
 from widget.crm.store import contact_count
 from widget.db import get_session
 
@@ -29,6 +30,7 @@ def _helpers() -> dict:
         "access_labels": ACCESS_LABELS,
         "as_utc": as_utc,
         "keep_defaults_action": KEEP_DEFAULTS,
+        "reason_labels": {key: label for key, (label, _sure) in REASONS.items()},
     }
 
 

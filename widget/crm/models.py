@@ -7,7 +7,7 @@ place (or changes nothing), so a re-sent batch is harmless. Users pushed by the 
 
 from datetime import datetime
 
-from sqlalchemy import DateTime, ForeignKey, String
+from sqlalchemy import JSON, DateTime, ForeignKey, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from widget.db import Base
@@ -40,3 +40,26 @@ class UsedSignature(Base):
     workspace_id: Mapped[str] = mapped_column(String(32), primary_key=True)
     signature_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
     expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+
+
+class CrmMatch(Base):
+    """The latest matching's proposal for one CRM contact against one organisation's mirror
+    (widget.crm.matching), until the admin accepts it (then the link is the truth)."""
+
+    __tablename__ = "crm_matches"
+    __table_args__ = (Index("ix_crm_matches_category", "workspace_id", "tenant_id", "category"),)
+
+    workspace_id: Mapped[str] = mapped_column(
+        ForeignKey("workspaces.id", ondelete="CASCADE"), primary_key=True
+    )
+    tenant_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    crm_id: Mapped[str] = mapped_column(String(200), primary_key=True)
+    #: "exact", "likely", "none" or "linked"
+    category: Mapped[str] = mapped_column(String(8))
+    reason: Mapped[str] = mapped_column(String(16), default="")
+    confidence: Mapped[int] = mapped_column(Integer, default=0)
+    xero_contact_id: Mapped[str | None] = mapped_column(String(36), nullable=True)
+    xero_name: Mapped[str] = mapped_column(String(255), default="")
+    #: [{"contact_id", "name"}]: other Xero contacts that matched as well
+    alternatives: Mapped[list] = mapped_column(JSON, default=list)
+    matched_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
