@@ -230,3 +230,26 @@ def test_the_matching_waits_for_the_first_sync(auth_app):
     response = admin.post("/admin/crm/matches/run")
     assert response.status_code == 409
     assert re.search(r"once the first sync with Xero is done", response.get_data(as_text=True))
+
+
+def test_accepting_all_keeps_a_link_a_rep_made_meanwhile(db_app):
+    from widget.contact import links
+
+    tenant = make_tenant(db_app)
+    admin = launch(db_app, tenant, "admin", user_id="boss", admin=True)
+    _ready_workspace(db_app, tenant)
+    signed_put(db_app.test_client(), tenant, "/api/crm/contacts", PUSHED)
+    admin.post("/admin/crm/matches/run")
+    with db_app.app_context():
+        db = get_session()
+        links.link(db, links.LinkKey(tenant.id, TENANT, "c-1"), "x-6", "Harbour Cafe Limited", None)
+        db.commit()
+    body = admin.post("/admin/crm/matches/accept-exact").get_data(as_text=True)
+    assert "Linked 1 CRM contacts" in body
+    assert _links(db_app, tenant) == {"c-1": "x-6", "c-2": "x-2"}
+    with db_app.app_context():
+        entries = audit.entries(get_session(), tenant.id, per_page=100).entries
+    created = [
+        (e.subject, e.details["crm_contact_id"]) for e in entries if e.action == "link.create"
+    ]
+    assert sorted(created) == [("x-2", "c-2"), ("x-6", "c-1")]

@@ -115,7 +115,7 @@ def build_index(xero_contacts: Iterable) -> _Index:
         names.add(normalise_name(person_name))
         for name in filter(None, names):
             index.by_name[_sorted_words(name)].append(target)
-            index.names.append(name)
+            index.names.append(_sorted_words(name))  # compared word-sorted (token_sort_ratio)
             index.named.append(target)
     return index
 
@@ -165,7 +165,12 @@ def _similar(crm_id: str, names: set[str], index: _Index) -> Proposal:
     best: dict[str, tuple[float, object]] = {}
     for name in names:
         found = process.extract(
-            name, index.names, scorer=fuzz.token_sort_ratio, score_cutoff=SIMILAR_CUTOFF, limit=4
+            _sorted_words(name),
+            index.names,
+            scorer=fuzz.ratio,
+            processor=None,
+            score_cutoff=SIMILAR_CUTOFF,
+            limit=4,
         )
         for _choice, score, position in found:
             row = index.named[position]

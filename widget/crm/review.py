@@ -191,19 +191,60 @@ def _link(session: Session, scope: Scope, match: CrmMatch, contact: MirrorContac
 
 
 def accept_all_exact(session: Session, scope: Scope, user: User) -> int:
-    """Link every exact proposal (each audited); returns how many were linked."""
+    """Link every exact proposal, each audited as a rep's Link is (link.create); returns how many
+    were linked. In bulk (a few queries, one flush), so thousands take seconds: a CRM contact a
+    rep linked meanwhile keeps that link, an archived Xero contact is not linked."""
     query = select(CrmMatch).where(
         CrmMatch.workspace_id == scope.workspace_id,
         CrmMatch.tenant_id == scope.tenant_id,
         CrmMatch.category == matching.EXACT,
     )
-    linked = 0
-    for match in list(session.scalars(query)):
-        contact = _mirror_contact(session, scope, match.xero_contact_id or "")
-        if contact is not None:
-            _link(session, scope, match, contact, user)
+    exact = list(session.scalars(query))
+    contacts = _mirror_contacts(session, scope, [m.xero_contact_id for m in exact])
+    already = set(_linked(session, scope))
+    now, linked = utcnow(), 0
+    for match in exact:
+        contact = contacts.get(match.xero_contact_id)
+        if match.crm_id in already:
+            match.category, match.reason, match.confidence = matching.LINKED, "linked", 100
+        elif contact is not None:
+            session.add(_new_link(scope, match.crm_id, contact, user, now))
+            audit.record(session, scope.workspace_id, user, "link.create", contact.contact_id,
+                         crm_contact_id=match.crm_id, tenant_id=scope.tenant_id)  # fmt: skip
+            match.category, match.reason, match.confidence = matching.LINKED, "linked", 100
             linked += 1
     audit.record(
         session, scope.workspace_id, user, "crm.match.accept_exact", scope.tenant_id, linked=linked
     )
+    session.flush()
     return linked
+
+
+def _new_link(scope: Scope, crm_id: str, contact: MirrorContact, user, now) -> ContactLink:
+    """The row widget.contact.links.link would add for a CRM contact not linked yet."""
+    return ContactLink(
+        workspace_id=scope.workspace_id,
+        tenant_id=scope.tenant_id,
+        record_type="contact",
+        crm_contact_id=crm_id,
+        xero_contact_id=contact.contact_id,
+        xero_contact_name=contact.name[:255],
+        linked_by_user_id=user.id if user is not None else None,
+        linked_at=now,
+    )
+
+
+def _mirror_contacts(session: Session, scope: Scope, ids: list) -> dict[str, MirrorContact]:
+    """The active mirrored contacts among `ids`, by id (500 ids per query)."""
+    wanted = sorted({i for i in ids if i})
+    found = {}
+    for start in range(0, len(wanted), 500):
+        query = select(MirrorContact).where(
+            MirrorContact.workspace_id == scope.workspace_id,
+            MirrorContact.tenant_id == scope.tenant_id,
+            MirrorContact.contact_id.in_(wanted[start : start + 500]),
+        )
+        for row in session.scalars(query):
+            if (row.contact_status or "ACTIVE").upper() not in INACTIVE_STATUSES:
+                found[row.contact_id] = row
+    return found
