@@ -26,6 +26,14 @@ def describe(entry: AuditEntry) -> str:
     details = entry.details or {}
     if entry.action in CRM_RECORDS:
         return _counted(entry, details)
+    if entry.action == "crm.match.run":
+        return (
+            f"Matched CRM contacts with Xero: {details.get('exact', 0)} exact, "
+            f"{details.get('likely', 0)} likely, {details.get('none', 0)} without a match, "
+            f"{details.get('linked', 0)} already linked"
+        )
+    if entry.action == "crm.match.accept_exact":
+        return f"Accepted all exact matches: linked {details.get('linked', 0)} CRM contacts"
     if entry.action == "setup.defaults.keep":
         return "Kept the standard defaults for new drafts"
     if entry.action == "user.add":
