@@ -34,6 +34,8 @@ def describe(entry: AuditEntry) -> str:
         )
     if entry.action == "crm.match.accept_exact":
         return f"Accepted all exact matches: linked {details.get('linked', 0)} CRM contacts"
+    if entry.action == "crm.create_missing":
+        return f"Asked to create {details.get('pending', 0)} missing Xero contacts"
     if entry.action == "setup.defaults.keep":
         return "Kept the standard defaults for new drafts"
     if entry.action == "user.add":

@@ -3,11 +3,13 @@ every exact match in one action, or one proposal (or one of its alternatives) at
 
 from flask import render_template, request
 
+from widget import jobs
 from widget.admin.paging import page_number
 from widget.admin.views import _audit_page as audit_page
 from widget.admin.views import bp
+from widget.auth import audit
 from widget.auth.access import current_panel, require
-from widget.crm import review
+from widget.crm import creating, review
 from widget.crm.matching import EXACT
 from widget.db import get_session
 
@@ -22,7 +24,14 @@ def _review(status: int = 200, *, show: str | None = None, page: int | None = No
     except review.CannotMatch as exc:
         return render_template("admin/_matches.html", waiting=str(exc), review=None), status
     shown = review.review(db, scope, show, page)
-    body = render_template("admin/_matches.html", review=shown, waiting="", **context)
+    done, total, error = creating.progress(db, scope)
+    body = render_template(
+        "admin/_matches.html",
+        review=shown,
+        waiting="",
+        creating={"done": done, "total": total, "error": error, "running": done < total},
+        **context,
+    )
     if context.get("changed"):
         body += render_template("admin/_audit.html", audit=audit_page(), oob=True)
     return body, status
@@ -79,3 +88,23 @@ def accept_match():
         return _review(422, problem=str(exc))
     db.commit()
     return _review(saved=done, changed=True)
+
+
+@bp.post("/crm/matches/create-missing")
+@require("admin")
+def create_missing():
+    """Queue the creation of a Xero contact for each CRM contact nothing matched (a job; the
+    review shows its progress and polls until it is done)."""
+    panel, db = current_panel(), get_session()
+    try:
+        scope = review.scope_of(db, panel.workspace_id)
+    except review.CannotMatch:
+        return _review(409)
+    pending = creating.claim_missing(db, scope)
+    audit.record(db, scope.workspace_id, panel.user, "crm.create_missing", scope.tenant_id,
+                 pending=pending)  # fmt: skip
+    db.commit()
+    if pending:
+        args = (scope.workspace_id, scope.tenant_id, panel.user.id)
+        jobs.enqueue(creating.JOB, *args, key=creating.job_key(scope))
+    return _review(show="none", page=1, saved=f"Creating {pending:,} Xero contacts.")

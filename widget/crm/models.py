@@ -7,7 +7,7 @@ place (or changes nothing), so a re-sent batch is harmless. Users pushed by the 
 
 from datetime import datetime
 
-from sqlalchemy import JSON, DateTime, ForeignKey, Index, Integer, String
+from sqlalchemy import JSON, DateTime, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from widget.db import Base
@@ -63,3 +63,23 @@ class CrmMatch(Base):
     #: [{"contact_id", "name"}]: other Xero contacts that matched as well
     alternatives: Mapped[list] = mapped_column(JSON, default=list)
     matched_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class CrmCreation(Base):
+    """A Xero contact to create for a CRM contact nothing matched: claimed when the admin asks
+    (so the progress bar knows the total), done once linked. The Idempotency-Key is fixed per
+    CRM contact, so a retry or a second run can never create a second Xero contact for it."""
+
+    __tablename__ = "crm_creations"
+
+    workspace_id: Mapped[str] = mapped_column(
+        ForeignKey("workspaces.id", ondelete="CASCADE"), primary_key=True
+    )
+    tenant_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    crm_id: Mapped[str] = mapped_column(String(200), primary_key=True)
+    #: "pending" (to create), "done" (created, or found, and linked)
+    status: Mapped[str] = mapped_column(String(8), default="pending")
+    idempotency_key: Mapped[str] = mapped_column(String(64))
+    xero_contact_id: Mapped[str | None] = mapped_column(String(36), nullable=True)
+    last_error: Mapped[str | None] = mapped_column(Text, nullable=True)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
