@@ -1,6 +1,7 @@
 """The matching review in real Chromium, inside the demo CRM's iframe, against the sandbox's NZ
 organisation as the mirror copied it: a CSV of CRM contacts (an exact email, a typo'd name, a
-stranger), Find matches, accept all exact in one action, link a likely one; axe on each state."""
+stranger), Find matches, accept all exact in one action, link a likely one, create the missing one
+(a background job with a progress line); axe on each state."""
 
 from types import SimpleNamespace
 
@@ -14,6 +15,7 @@ from tests.browser.demo_crm import open_panel
 from tests.browser.test_browser_admin_setup import check
 from tests.connection.support import Workspace, connect_organisation
 from widget.auth.workspaces import DEMO_WORKSPACE_ID, current_secret, ensure_demo_workspace
+from widget.connection.service import client_for
 from widget.contact.models import ContactLink
 from widget.db import get_session
 from widget.mirror.models import MirrorContact
@@ -98,7 +100,12 @@ def test_matching_review_accepts_exact_then_a_likely_one(page, site, axe_js, bro
 
     review.get_by_role("button", name="No match (1)").click()
     expect(review).to_contain_text("No match found in Xero.")
-    review.get_by_role("button", name="Already linked (2)").click()
+    check(page, admin, axe_js, "matching-none")
+    review.get_by_role("button", name="Create the 1 missing Xero contacts").click()
+    expect(review).to_contain_text("Created and linked 1 Xero contacts", timeout=20_000)
+    check(page, admin, axe_js, "matching-created")
+    review.get_by_role("button", name="Already linked (3)").click()
+    expect(review).to_contain_text("Nobody Atall")
     check(page, admin, axe_js, "matching-linked")
 
     with site.app.app_context():
@@ -108,5 +115,8 @@ def test_matching_review_accepts_exact_then_a_likely_one(page, site, axe_js, bro
                 select(ContactLink).where(ContactLink.workspace_id == DEMO_WORKSPACE_ID)
             )
         }
-    assert links == {"m-1": exact.contact_id, "m-2": likely.contact_id}
+    assert links["m-1"] == exact.contact_id and links["m-2"] == likely.contact_id
+    with site.app.app_context():  # the one Xero had no match for was created, once
+        created = client_for(DEMO_WORKSPACE_ID).contacts(name="Nobody Atall").items
+    assert [c.contact_id for c in created] == [links["m-3"]]
     assert browser_log.errors == []
