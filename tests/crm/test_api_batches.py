@@ -105,6 +105,13 @@ def test_bad_records_are_each_named_and_nothing_is_saved(auth_app, tenant):
         (b"[]", "application/json", 400, "invalid_batch"),
         (b'{"contacts": []}', "text/plain", 415, "unsupported_media_type"),
         (b"\xff\xfe", "application/json", 400, "invalid_json"),
+        (b"[" * 200_000, "application/json", 400, "invalid_json"),
+        (
+            b'{"contacts": ' + b"[" * 100_000 + b"]" * 100_000 + b"}",
+            "application/json",
+            400,
+            "invalid_json",
+        ),
     ],
 )
 def test_malformed_bodies_are_clear_4xx(auth_app, tenant, body, content_type, status, error):

@@ -31,7 +31,7 @@ def _items(request: Request, key: str) -> list:
         raise BatchRefused(415, "unsupported_media_type", "send Content-Type: application/json")
     try:
         document = json.loads(request.get_data(cache=True))
-    except (ValueError, UnicodeDecodeError) as exc:
+    except (ValueError, UnicodeDecodeError, RecursionError) as exc:  # too deep is invalid too
         raise BatchRefused(400, "invalid_json", "the body is not valid JSON") from exc
     if not isinstance(document, dict) or not isinstance(document.get(key), list):
         raise BatchRefused(400, "invalid_batch", f'send an object: {{"{key}": [...]}}')
