@@ -1,5 +1,7 @@
 """Every route of the app declares its access exactly once, and the non-public ones refuse:
 no session (401), a member without access (403), and grants below what the route needs (403).
+Signed server-to-server routes refuse every panel session, an admin's included (401): only a
+request signed with the workspace secret passes (tests/crm/test_api_signature.py signs them).
 
 This enumerates `app.url_map`, so a route added anywhere without a declaration, or with a check
 that lets the wrong people through, fails here.
@@ -16,6 +18,8 @@ from widget.auth.access import declarations
 IGNORED_METHODS = {"HEAD", "OPTIONS"}
 #: who must be refused, per declared level (admins pass everything, so they are not listed)
 REFUSED_GRANTS = {"view": ("none",), "edit": ("none", "view"), "admin": ("none", "view", "edit")}
+#: panel sessions are no signature: every one of them is refused where a signature is required
+SESSIONS = ("none", "view", "edit", "admin")
 
 
 def _rules(app) -> list[Rule]:
@@ -52,11 +56,12 @@ def _calls(app):
 def sessions(auth_app):
     """One panel session per grant, in one workspace, launched as a CRM would."""
     tenant = make_tenant(auth_app)
-    launch(auth_app, tenant, "admin", user_id="the-admin", admin=True)
-    return {
+    admin = launch(auth_app, tenant, "admin", user_id="the-admin", admin=True)
+    members = {
         access: launch(auth_app, tenant, "contact", user_id=f"member-{access}", access=access)
         for access in ("none", "view", "edit")
     }
+    return {**members, "admin": admin}
 
 
 def test_every_route_declares_its_access_exactly_once(auth_app):
@@ -89,11 +94,29 @@ def test_non_public_routes_refuse_a_request_without_a_session(auth_app):
 def test_non_public_routes_refuse_grants_below_their_level(auth_app, sessions):
     checked = 0
     for rule, method, level in _calls(auth_app):
+        if level == "signed":
+            continue
         for access in REFUSED_GRANTS[level]:
             response = sessions[access].open(_path(auth_app, rule, method), method, data={"x": "1"})
             assert response.status_code == 403, (method, rule.rule, access)
             checked += 1
     assert checked >= 10
+
+
+def test_signed_routes_refuse_every_panel_session_and_unsigned_calls(auth_app, sessions):
+    signed = [(rule, method) for rule, method, level in _calls(auth_app) if level == "signed"]
+    assert {rule.rule for rule, _method in signed} >= {"/api/crm/contacts", "/api/crm/users"}
+    for rule, method in signed:
+        for access in SESSIONS:
+            path = _path(auth_app, rule, method)
+            response = sessions[access].open(path, method, json={"contacts": [], "users": []})
+            assert response.status_code == 401, (method, rule.rule, access)
+            assert response.is_json and response.json["error"] == "unsigned"
+
+
+def test_the_crm_api_is_signed_only(auth_app):
+    for endpoint in ("crm_api.put_contacts", "crm_api.put_users"):
+        assert declarations(auth_app, endpoint) == ["signed"]
 
 
 def test_a_route_without_a_declaration_is_refused_and_reported(auth_app, tmp_path):
@@ -112,12 +135,14 @@ def test_a_route_without_a_declaration_is_refused_and_reported(auth_app, tmp_pat
 
 
 def test_declaring_access_twice_fails_at_import_time():
-    from widget.auth.access import public, require
+    from widget.auth.access import public, require, signed
 
     def view():
         return ""
 
     with pytest.raises(TypeError, match="already declares"):
         require("view")(public(view))
+    with pytest.raises(TypeError, match="already declares"):
+        signed(lambda: None)(public(lambda: ""))
     with pytest.raises(ValueError, match="access level"):
         require("owner")

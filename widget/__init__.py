@@ -10,13 +10,16 @@ from widget import (
     company,
     connection,
     contact,
+    crm,
     crypto,
     db,
     deal,
     drafts,
     errors,
     health,
+    jobs,
     logs,
+    mirror,
     security,
 )
 from widget import config as settings
@@ -53,6 +56,9 @@ def create_app(test_config: dict | None = None) -> Flask:
     company.init_app(app)
     deal.init_app(app)
     drafts.init_app(app)
+    crm.init_app(app)
+    jobs.init_app(app)
+    mirror.init_app(app)
 
     from widget import cli
 

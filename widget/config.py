@@ -63,6 +63,18 @@ def from_environment(instance_path: str) -> dict:
         # Where the sandbox is reached over HTTP; unset means "this app, at the request's host".
         "XERO_SANDBOX_URL": _env("XERO_SANDBOX_URL"),
         "XERO_TIMEOUT_SECONDS": float(_env("XERO_TIMEOUT_SECONDS", "10")),
+        # The organisation mirror (widget.mirror): a stale mirror queues a sync when a panel
+        # opens; Refresh syncs at most this often per organisation; the webhook signing key
+        # (Xero's developer portal; the sandbox's sender signs with the default).
+        "MIRROR_FRESHNESS_SECONDS": _env_int("MIRROR_FRESHNESS_SECONDS", 60),
+        "MIRROR_REFRESH_MIN_SECONDS": _env_int("MIRROR_REFRESH_MIN_SECONDS", 10),
+        "MIRROR_SYNC_CALLS_PER_MINUTE": _env_int("MIRROR_SYNC_CALLS_PER_MINUTE", 50),
+        "XERO_WEBHOOK_KEY": _env(
+            "XERO_WEBHOOK_KEY", "sandbox-webhook-key" if use_sandbox else None
+        ),
+        # Background jobs: threads in the web process, or RQ queue JOB_QUEUE on REDIS_URL.
+        "JOB_THREADS": _env_int("JOB_THREADS", 2),
+        "JOB_QUEUE": _env("JOB_QUEUE", "widget"),
         # Sandbox behaviour (ignored with real Xero).
         "SANDBOX_ENABLED": _env("SANDBOX_ENABLED", "1" if use_sandbox else "0") == "1",
         "SANDBOX_DAILY_LIMIT": _env_int("SANDBOX_DAILY_LIMIT", 5000),

@@ -10,6 +10,7 @@ from widget.auth.models import (  # noqa: F401
 )
 from widget.connection.models import PendingConnect, XeroConnection  # noqa: F401
 from widget.contact.models import ContactLink  # noqa: F401
+from widget.crm.models import CrmContact, CrmCreation, CrmMatch, UsedSignature  # noqa: F401
 from widget.deal.models import DealDocument  # noqa: F401
 from widget.drafts.models import DraftSubmission  # noqa: F401
 from widget.mirror.models import (  # noqa: F401

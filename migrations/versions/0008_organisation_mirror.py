@@ -186,10 +186,33 @@ def upgrade() -> None:
         sa.ForeignKeyConstraint(["workspace_id"], ["workspaces.id"], ondelete="CASCADE"),
         sa.PrimaryKeyConstraint("workspace_id", "tenant_id"),
     )
+    op.create_table(
+        "mirror_merge_notices",
+        sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
+        sa.Column("workspace_id", sa.String(length=32), nullable=False),
+        sa.Column("tenant_id", sa.String(length=64), nullable=False),
+        sa.Column("record_type", sa.String(length=20), nullable=False),
+        sa.Column("crm_record_id", sa.String(length=200), nullable=False),
+        sa.Column("merged_contact_id", sa.String(length=36), nullable=False),
+        sa.Column("merged_contact_name", sa.String(length=255), nullable=False),
+        sa.Column("survivor_contact_id", sa.String(length=36), nullable=False),
+        sa.Column("survivor_contact_name", sa.String(length=255), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("told_at", sa.DateTime(timezone=True), nullable=True),
+        sa.ForeignKeyConstraint(["workspace_id"], ["workspaces.id"], ondelete="CASCADE"),
+        sa.PrimaryKeyConstraint("id"),
+    )
+    op.create_index(
+        "ix_mirror_merge_notices_record",
+        "mirror_merge_notices",
+        ["workspace_id", "tenant_id", "crm_record_id"],
+        unique=False,
+    )
 
 
 def downgrade() -> None:
     for table in (
+        "mirror_merge_notices",
         "mirror_credit_notes",
         "mirror_quotes",
         "mirror_invoices",

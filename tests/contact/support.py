@@ -204,7 +204,26 @@ def link_panel(server: ContactServer, workspace: Workspace, xero_contact_id: str
     return panel
 
 
-def serve_panels(tmp_path_factory, name: str) -> Iterator[ContactServer]:
+class HeldJobs:
+    """The app's job queue, held: jobs are recorded, never run. No background sync reads Xero,
+    so the mirror stays as the test makes it (not ready: the panels fetch per contact, as before
+    the mirror; or filled with the test's rows), and every Xero call counted is a panel's."""
+
+    def __init__(self):
+        self.queued: list[tuple] = []
+
+    def enqueue(self, target, args, *, key=None, root=None) -> bool:
+        self.queued.append((target, tuple(args), key))
+        return True
+
+    def pending(self, key: str) -> bool:
+        return any(job[2] == key for job in self.queued)
+
+    def wait_idle(self, timeout: float = 30) -> bool:
+        return True
+
+
+def serve_panels(tmp_path_factory, name: str, **config) -> Iterator[ContactServer]:
     """The whole app served for a folder of panel tests: the sandbox inside it answers Xero
     (metered), the panels' day follows the sandbox's clock, and the panel cache and the Xero
     governor run on a clock tests can move. Xero's real per-minute limit is lifted because many
@@ -218,7 +237,9 @@ def serve_panels(tmp_path_factory, name: str) -> Iterator[ContactServer]:
         f"sqlite:///{folder / 'sandbox.sqlite3'}",
         SANDBOX_MINUTE_LIMIT=100_000,
         SANDBOX_DAILY_LIMIT=1_000_000,
+        **config,
     )
+    app.extensions["jobs"] = HeldJobs()
     clock = OffsetClock()
     app.extensions["contact_cache"] = MemoryCache(
         clock=clock, stale_for=app.config["CONTACT_STALE_FOR"]

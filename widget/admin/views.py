@@ -4,6 +4,7 @@ simply not found (404), whatever the caller puts in the URL."""
 from flask import Blueprint, abort, render_template, request
 
 from widget.admin.describe import ACCESS_LABELS, describe
+from widget.admin.setup import KEEP_DEFAULTS, keep_standard_defaults, setup_of
 from widget.auth import audit
 from widget.auth.access import current_panel, require
 from widget.auth.clock import as_utc
@@ -12,8 +13,10 @@ from widget.auth.users import (
     InvalidAccess,
     find_user,
     set_access,
-    workspace_users,
+    users_page,
 )
+from widget.crm.matching import REASONS
+from widget.crm.store import contact_count
 from widget.db import get_session
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -22,7 +25,13 @@ GRANT_WORDS = {"none": "no", "view": "view", "edit": "edit"}
 
 @bp.context_processor
 def _helpers() -> dict:
-    return {"describe": describe, "access_labels": ACCESS_LABELS, "as_utc": as_utc}
+    return {
+        "describe": describe,
+        "access_labels": ACCESS_LABELS,
+        "as_utc": as_utc,
+        "keep_defaults_action": KEEP_DEFAULTS,
+        "reason_labels": {key: label for key, (label, _sure) in REASONS.items()},
+    }
 
 
 def _audit_page():
@@ -33,11 +42,32 @@ def _audit_page():
 @bp.get("")
 @require("admin", launch="admin")
 def index():
-    panel = current_panel()
-    users = workspace_users(get_session(), panel.workspace_id)
+    panel, db = current_panel(), get_session()
     return render_template(
-        "admin/index.html", workspace=panel.workspace, users=users, audit=_audit_page()
+        "admin/index.html",
+        workspace=panel.workspace,
+        users=users_page(db, panel.workspace_id),
+        setup=setup_of(db, panel.workspace),
+        crm_contacts=contact_count(db, panel.workspace_id),
+        audit=_audit_page(),
     )
+
+
+@bp.get("/setup")
+@require("admin")
+def setup():
+    panel = current_panel()
+    return render_template("admin/_setup.html", setup=setup_of(get_session(), panel.workspace))
+
+
+@bp.post("/setup/defaults")
+@require("admin")
+def keep_defaults():
+    panel, db = current_panel(), get_session()
+    keep_standard_defaults(db, panel.workspace, panel.user)
+    db.commit()
+    checklist = render_template("admin/_setup.html", setup=setup_of(db, panel.workspace))
+    return checklist + render_template("admin/_audit.html", audit=_audit_page(), oob=True)
 
 
 @bp.get("/audit")
@@ -77,6 +107,7 @@ def change_access(user_id: int):
         _audit_grant(db, panel, user, previous, wanted)
     db.commit()
     message = f"Saved: {user.name} now has {GRANT_WORDS[wanted]} access."
-    return render_template(
+    page = render_template(
         "admin/_access_changed.html", user=user, saved_message=message, audit=_audit_page()
     )
+    return page, 200, {"HX-Trigger": "setup-changed"}

@@ -1,5 +1,6 @@
 """Who may call what: every route declares exactly one of `@public`, `@require("view")`,
-`@require("edit")` or `@require("admin")`.
+`@require("edit")`, `@require("admin")` or `@signed(verifier)` (server-to-server requests a CRM
+signs with its workspace secret: no panel session, not even an admin's, is accepted there).
 
 A route without a declaration is refused at request time (and tests/test_routes_security.py fails
 on it), so forgetting a check can never expose data. Grants: admins (per the launch token) always
@@ -26,6 +27,7 @@ log = logging.getLogger(__name__)
 
 ACCESS_ATTRIBUTE = "widget_access"
 LEVELS = ("view", "edit", "admin")
+SIGNED = "signed"
 
 #: blueprints whose every route is public, and why (they authenticate callers their own way)
 PUBLIC_BLUEPRINTS: dict[str, str] = {
@@ -88,6 +90,35 @@ def require(level: str, *, launch: str | None = None) -> Callable[[Callable], Ca
         return guarded
 
     return decorator
+
+
+def signed(verify: Callable[[], object]) -> Callable[[Callable], Callable]:
+    """Serve the route only to a request `verify()` accepts: it returns None (and sets
+    `g.signed_workspace_id`) or the refusal to send. Panel sessions play no part here."""
+
+    def decorator(view: Callable) -> Callable:
+        if hasattr(view, ACCESS_ATTRIBUTE):
+            raise TypeError(f"{view.__name__} already declares its access")
+
+        @wraps(view)
+        def guarded(*args, **kwargs):
+            g.pop("signed_workspace_id", None)
+            refusal = verify()
+            if refusal is not None:
+                return refusal
+            if not g.get("signed_workspace_id"):
+                raise RuntimeError("a signature verifier must name the workspace")
+            return view(*args, **kwargs)
+
+        setattr(guarded, ACCESS_ATTRIBUTE, SIGNED)
+        return guarded
+
+    return decorator
+
+
+def signed_workspace_id() -> str:
+    """The workspace a `@signed` route's request was signed for."""
+    return g.signed_workspace_id
 
 
 def _declare(view: Callable, level: str) -> None:

@@ -45,7 +45,8 @@ class WorkspaceSecret(Base):
 
 
 class User(Base):
-    """A CRM user of one workspace, created on first launch; `access` is the admin's grant."""
+    """A CRM user of one workspace, created on first launch (or added beforehand by an admin or by
+    the CRM's user push, so a grant is ready when they first launch); `access` is the grant."""
 
     __tablename__ = "users"
     __table_args__ = (UniqueConstraint("workspace_id", "crm_user_id"),)
@@ -60,6 +61,8 @@ class User(Base):
     access: Mapped[str] = mapped_column(String(8), default="none")
     first_seen_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     last_seen_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    #: the first launch; None for someone an admin or the CRM added who has not opened a panel yet
+    launched_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
 
 
 class UsedLaunchToken(Base):

@@ -1,9 +1,12 @@
-"""CRM users of a workspace: created on first launch, their grant set by admins.
+"""CRM users of a workspace: created on first launch (or added beforehand by an admin or the
+CRM's user push, so their grant is ready when they first launch), their grant set by admins.
 
 Every lookup takes the workspace id, so a user id from another workspace is simply "not found".
 """
 
-from sqlalchemy import select
+from dataclasses import dataclass
+
+from sqlalchemy import func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -42,6 +45,7 @@ def upsert_launch_user(session: Session, workspace_id: str, launched: LaunchUser
             access="none",
             first_seen_at=now,
             last_seen_at=now,
+            launched_at=now,
         )
         session.add(user)
         try:
@@ -55,6 +59,28 @@ def upsert_launch_user(session: Session, workspace_id: str, launched: LaunchUser
     user.email = launched.email
     user.is_admin = launched.admin
     user.last_seen_at = now
+    if user.launched_at is None:  # added beforehand: their grant applies from now on
+        user.launched_at = now
+    session.flush()
+    return user
+
+
+def add_user(session: Session, workspace_id: str, crm_user_id: str, name: str, email: str) -> User:
+    """Someone who has not launched yet, added so an admin can grant them access beforehand.
+    The caller checks they are not there already, audits and commits."""
+    now = utcnow()
+    user = User(
+        workspace_id=workspace_id,
+        crm_user_id=crm_user_id,
+        name=name or crm_user_id,
+        email=email,
+        is_admin=False,
+        access="none",
+        first_seen_at=now,
+        last_seen_at=now,
+        launched_at=None,
+    )
+    session.add(user)
     session.flush()
     return user
 
@@ -77,6 +103,68 @@ def workspace_users(session: Session, workspace_id: str) -> list[User]:
         .order_by(User.is_admin.desc(), User.name, User.id)
     )
     return list(session.scalars(query))
+
+
+USERS_PER_PAGE = 50
+
+
+@dataclass(frozen=True)
+class UsersPage:
+    users: list[User]
+    search: str
+    page: int
+    per_page: int
+    total: int
+
+    @property
+    def has_previous(self) -> bool:
+        return self.page > 1
+
+    @property
+    def has_next(self) -> bool:
+        return self.page * self.per_page < self.total
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.per_page))
+
+
+def _like(text: str) -> str:
+    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped.lower()}%"
+
+
+def users_page(
+    session: Session,
+    workspace_id: str,
+    search: str = "",
+    page: int = 1,
+    per_page: int = USERS_PER_PAGE,
+) -> UsersPage:
+    """One page of the access list (admins first, then by name), optionally only those whose
+    name, email or CRM user id contains `search` (case-insensitive)."""
+    where = [User.workspace_id == workspace_id]
+    search = "".join(char for char in search if char.isprintable()).strip()[:200]
+    if search:
+        pattern = _like(search)
+        where.append(
+            or_(
+                *(
+                    func.lower(column).like(pattern, escape="\\")
+                    for column in (User.name, User.email, User.crm_user_id)
+                )
+            )
+        )
+    total = session.scalar(select(func.count()).select_from(User).where(*where)) or 0
+    page = min(max(1, page), max(1, -(-total // per_page)))
+    query = (
+        select(User)
+        .where(*where)
+        .order_by(User.is_admin.desc(), User.name, User.id)
+        .offset((page - 1) * per_page)
+        .limit(per_page)
+    )
+    return UsersPage(list(session.scalars(query)), search, page, per_page, total)
 
 
 def workspace_admins(session: Session, workspace_id: str) -> list[User]:

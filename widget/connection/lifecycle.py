@@ -60,7 +60,24 @@ def connect(workspace_id: str, user_id: int, tokens: TokenSet, chosen: Connectio
         user = session.get(User, user_id)
         audit.record(session, workspace_id, user, "xero.connected", chosen.tenant_id, **details)
     _first_call(workspace_id)
+    _start_mirror(workspace_id, chosen.tenant_id)
     return Connected(chosen.tenant_name, restored)
+
+
+def _start_mirror(workspace_id: str, tenant_id: str) -> None:
+    """Queue the organisation's first sync (or, for an organisation connected before, an
+    incremental one); it runs in the background, so connecting never waits for it."""
+    from widget.mirror.service import start_sync
+
+    wanted = current_app.config.get("MIRROR_START_ON_CONNECT")
+    if wanted is None:  # unset: on, except in test apps (whose tests count Xero calls)
+        wanted = not current_app.config.get("TESTING")
+    if not wanted:
+        return
+    try:
+        start_sync(workspace_id, tenant_id)
+    except Exception:  # the queue being down must not undo a connection; panels retry it
+        log.exception("mirror: could not queue the first sync")
 
 
 def _first_call(workspace_id: str) -> None:

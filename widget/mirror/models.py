@@ -206,3 +206,25 @@ class WebhookEvent(Base):
     event_key: Mapped[str] = mapped_column(String(64), primary_key=True)
     tenant_id: Mapped[str] = mapped_column(String(64))
     received_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class MergeNotice(Base):
+    """A CRM record whose linked Xero contact was merged into another: the link now points to the
+    survivor, and the panel tells the rep once (`told_at` is set when it has)."""
+
+    __tablename__ = "mirror_merge_notices"
+    __table_args__ = (
+        Index("ix_mirror_merge_notices_record", "workspace_id", "tenant_id", "crm_record_id"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    workspace_id: Mapped[str] = mapped_column(ForeignKey("workspaces.id", ondelete="CASCADE"))
+    tenant_id: Mapped[str] = mapped_column(String(64))
+    record_type: Mapped[str] = mapped_column(String(20))
+    crm_record_id: Mapped[str] = mapped_column(String(200))
+    merged_contact_id: Mapped[str] = mapped_column(String(36))
+    merged_contact_name: Mapped[str] = mapped_column(String(255), default="")
+    survivor_contact_id: Mapped[str] = mapped_column(String(36))
+    survivor_contact_name: Mapped[str] = mapped_column(String(255), default="")
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    told_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)

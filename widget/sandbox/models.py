@@ -34,6 +34,8 @@ class Document(SandboxBase):
         Index("ix_sb_doc_email", "tenant_id", "kind", "email_lc"),
         Index("ix_sb_doc_number", "tenant_id", "kind", "number"),
         Index("ix_sb_doc_position", "tenant_id", "kind", "position"),
+        # Xero's default order and If-Modified-Since: oldest-updated first, then the id
+        Index("ix_sb_doc_updated", "tenant_id", "kind", "updated_at", "doc_id"),
     )
 
     tenant_id: Mapped[str] = mapped_column(String(36), primary_key=True)
@@ -52,6 +54,7 @@ class Document(SandboxBase):
     expiry_date: Mapped[dt.date | None] = mapped_column(Date)
     #: AmountDue in the organisation's base currency (invoices), for contact balances.
     amount_due_base: Mapped[float | None] = mapped_column(Float)
+    #: UpdatedDateUTC (naive UTC, milliseconds), maintained on every change.
     updated_at: Mapped[dt.datetime] = mapped_column(DateTime)
     body: Mapped[str] = mapped_column(Text)
 

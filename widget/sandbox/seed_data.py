@@ -22,6 +22,10 @@ class OrgSpec:
     city: str
     region: str
     email_tld: str
+    #: credit notes besides those behind invoices' AmountCredited (0: a share of the invoices)
+    credit_notes: int = 0
+    #: a large organisation names duplicate contacts "Name 2" instead of drawing again
+    numbered_duplicates: bool = False
 
 
 ORGS = (

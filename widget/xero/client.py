@@ -11,8 +11,9 @@ governor learns from every answer (widget.xero.governor).
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from datetime import date
+from datetime import UTC, date, datetime
 from typing import Any, TypeVar
 
 import requests
@@ -36,6 +37,7 @@ from widget.xero.limits import LimitRecorder, MemoryLimitRecorder, RateLimitRema
 from widget.xero.models import (
     Account,
     Contact,
+    CreditNote,
     Currency,
     Invoice,
     InvoiceType,
@@ -128,6 +130,8 @@ class XeroClient:
         page_size: int | None = None,
         summary_only: bool = False,
         include_archived: bool = False,
+        modified_since: datetime | None = None,
+        order: str | None = None,
     ) -> Page[Contact]:
         """Contacts by the optimised `EmailAddress==`/`Name==` filters (case-insensitive, exact),
         Xero's `searchTerm`, or ids. A value with `"` cannot go in `where`: it becomes the search
@@ -154,8 +158,9 @@ class XeroClient:
             "pageSize": filters.page_size(page_size),
             "summaryOnly": True if summary_only else None,
             "includeArchived": True if include_archived else None,
+            "order": _order(order),
         }
-        result = self._page("Contacts", parsing.contact, params)
+        result = self._page("Contacts", parsing.contact, params, _since(modified_since))
         if not exact and len(terms) <= 1:
             return result
         kept = [
@@ -189,6 +194,8 @@ class XeroClient:
         page: int | None = None,
         page_size: int | None = None,
         summary_only: bool = False,
+        modified_since: datetime | None = None,
+        order: str | None = None,
     ) -> Page[Invoice]:
         """Sales invoices and bills; `invoice_type` ACCREC or ACCPAY narrows to one kind and
         `due_before` keeps those due before that day (the overdue filter)."""
@@ -204,8 +211,9 @@ class XeroClient:
             "pageSize": filters.page_size(page_size),
             "summaryOnly": True if summary_only else None,
             "unitdp": None if summary_only else UNIT_DECIMAL_PLACES,
+            "order": _order(order),
         }
-        return self._page("Invoices", parsing.invoice, params)
+        return self._page("Invoices", parsing.invoice, params, _since(modified_since))
 
     def invoice(self, invoice_id: str) -> Invoice:
         body = self._get(f"Invoices/{filters.guid(invoice_id)}", {"unitdp": UNIT_DECIMAL_PLACES})
@@ -231,6 +239,8 @@ class XeroClient:
         expiry_date_from: date | None = None,
         expiry_date_to: date | None = None,
         page: int | None = None,
+        modified_since: datetime | None = None,
+        order: str | None = None,
     ) -> Page[Quote]:
         """Quotes (100 a page, with line items; Xero has no pageSize or summaryOnly for them)."""
         params = {
@@ -241,8 +251,9 @@ class XeroClient:
             "ExpiryDateFrom": filters.iso(expiry_date_from),
             "ExpiryDateTo": filters.iso(expiry_date_to),
             "page": filters.page_number(page),
+            "order": _order(order),
         }
-        return self._page("Quotes", parsing.quote, params)
+        return self._page("Quotes", parsing.quote, params, _since(modified_since))
 
     def quote(self, quote_id: str) -> Quote:
         body = self._get(f"Quotes/{filters.guid(quote_id)}")
@@ -252,6 +263,38 @@ class XeroClient:
         body = quote_body(draft)
         answer = self._put("Quotes", body, idempotency_key, "Quote")
         return self._one(answer, "Quotes", parsing.quote)
+
+    # --- credit notes ---------------------------------------------------------------------
+
+    def credit_notes(
+        self,
+        *,
+        contact_id: str | None = None,
+        statuses: Iterable[str] | None = None,
+        page: int | None = None,
+        page_size: int | None = None,
+        modified_since: datetime | None = None,
+        order: str | None = None,
+    ) -> Page[CreditNote]:
+        """Credit notes to customers and from suppliers (paged like invoices; no IDs filter:
+        one credit note by id is `credit_note`)."""
+        clauses = []
+        if contact_id is not None:
+            clauses.append(f'Contact.ContactID==Guid("{filters.guid(contact_id)}")')
+        if statuses is not None:
+            wanted = filters.statuses(statuses).split(",")
+            clauses.append("(" + " OR ".join(filters.equals("Status", s) for s in wanted) + ")")
+        params = {
+            "where": filters.where(*clauses),
+            "page": filters.page_number(page),
+            "pageSize": filters.page_size(page_size),
+            "order": _order(order),
+        }
+        return self._page("CreditNotes", parsing.credit_note, params, _since(modified_since))
+
+    def credit_note(self, credit_note_id: str) -> CreditNote:
+        body = self._get(f"CreditNotes/{filters.guid(credit_note_id)}")
+        return self._one(body, "CreditNotes", parsing.credit_note)
 
     # --- paging ---------------------------------------------------------------------------
 
@@ -268,8 +311,13 @@ class XeroClient:
 
     # --- the wire -------------------------------------------------------------------------
 
-    def _get(self, path: str, params: Mapping[str, Any] | None = None) -> dict[str, Any]:
-        return self._request("GET", path, params=params)
+    def _get(
+        self,
+        path: str,
+        params: Mapping[str, Any] | None = None,
+        headers: Mapping[str, str] | None = None,
+    ) -> dict[str, Any]:
+        return self._request("GET", path, params=params, headers=headers)
 
     def _put(
         self,
@@ -302,9 +350,14 @@ class XeroClient:
         body: dict[str, Any] | None = None,
         idempotency_key: str | None = None,
         document: str | None = None,
+        headers: Mapping[str, str] | None = None,
     ) -> dict[str, Any]:
         url = http.with_query(f"{self.endpoints.api_url}/{path}", params)
-        headers = {"xero-tenant-id": self.tenant_id, "Accept": "application/json"}
+        headers = {
+            **(headers or {}),
+            "xero-tenant-id": self.tenant_id,
+            "Accept": "application/json",
+        }
         data = None
         if body is not None:
             data = money.dumps(body).encode("utf-8")
@@ -379,8 +432,14 @@ class XeroClient:
 
     # --- parsing --------------------------------------------------------------------------
 
-    def _page(self, path: str, parse: Callable[[dict], T], params: dict[str, Any]) -> Page[T]:
-        body = self._get(path, params)
+    def _page(
+        self,
+        path: str,
+        parse: Callable[[dict], T],
+        params: dict[str, Any],
+        headers: Mapping[str, str] | None = None,
+    ) -> Page[T]:
+        body = self._get(path, params, headers)
         return _parsed(path, lambda: parsing.page(body, path, parse, params))
 
     def _list(
@@ -402,6 +461,27 @@ def _parsed(what: str, parse: Callable[[], T]) -> T:
         return parse()
     except (KeyError, TypeError, ValueError, AttributeError) as exc:
         raise XeroUnavailable(f"Xero sent {what} we could not read ({type(exc).__name__})") from exc
+
+
+#: `order` values we send: a field path and an optional direction ("UpdatedDateUTC DESC")
+_ORDER = re.compile(r"^[A-Za-z][A-Za-z.]{0,63}( (ASC|DESC))?$")
+
+
+def _order(value: str | None) -> str | None:
+    if value is not None and not _ORDER.match(value):
+        raise ValueError(f"not a Xero order: {value!r}")
+    return value
+
+
+def _since(value: datetime | None) -> dict[str, str] | None:
+    """The `If-Modified-Since` header: UTC to the second, rounded down (Xero's header has no
+    milliseconds; rounding up could skip a record updated in the same second)."""
+    if value is None:
+        return None
+    if value.tzinfo is None:
+        raise ValueError("modified_since must be timezone-aware")
+    moment = value.astimezone(UTC).replace(microsecond=0, tzinfo=None)
+    return {"If-Modified-Since": moment.strftime("%Y-%m-%dT%H:%M:%S")}
 
 
 def _matches_search(contact: Contact, term: str) -> bool:

@@ -220,6 +220,36 @@ class Quote:
     terms: str | None = None
 
 
+class CreditNoteType(StrEnum):
+    SALES = "ACCRECCREDIT"  # to a customer
+    PURCHASE = "ACCPAYCREDIT"  # from a supplier
+
+
+@dataclass(frozen=True)
+class CreditNote:
+    """A credit note; `remaining_credit` is what is not yet allocated or refunded."""
+
+    credit_note_id: str
+    type: str
+    credit_note_number: str | None
+    reference: str | None
+    contact_id: str | None
+    contact_name: str | None
+    status: str
+    date: date | None
+    currency_code: str | None
+    currency_rate: Decimal | None
+    sub_total: Decimal | None
+    total_tax: Decimal | None
+    total: Decimal | None
+    remaining_credit: Decimal | None
+    updated_at: datetime | None
+
+    @property
+    def is_purchase(self) -> bool:
+        return self.type == CreditNoteType.PURCHASE
+
+
 @dataclass(frozen=True)
 class Account:
     account_id: str

@@ -13,6 +13,7 @@ from widget.xero.models import (
     Account,
     Contact,
     ContactPerson,
+    CreditNote,
     Currency,
     Invoice,
     Item,
@@ -178,6 +179,27 @@ def quote(data: dict[str, Any]) -> Quote:
         summary=_str(data, "Summary"),
         terms=_str(data, "Terms"),
         **_document(data),
+    )
+
+
+def credit_note(data: dict[str, Any]) -> CreditNote:
+    who = data.get("Contact") or {}
+    return CreditNote(
+        credit_note_id=data["CreditNoteID"],
+        type=data.get("Type") or "",
+        credit_note_number=_str(data, "CreditNoteNumber"),
+        reference=_str(data, "Reference"),
+        contact_id=_str(who, "ContactID"),
+        contact_name=_str(who, "Name"),
+        status=data.get("Status") or "",
+        date=_date(data, "Date"),
+        currency_code=_str(data, "CurrencyCode"),
+        currency_rate=to_decimal(data.get("CurrencyRate")),
+        sub_total=to_decimal(data.get("SubTotal")),
+        total_tax=to_decimal(data.get("TotalTax")),
+        total=to_decimal(data.get("Total")),
+        remaining_credit=to_decimal(data.get("RemainingCredit")),
+        updated_at=parse_datetime(data.get("UpdatedDateUTC")),
     )
 
 

@@ -1,0 +1,180 @@
+"""What the panels call: the mirror's status, keeping it fresh without ever blocking a request,
+the panel's Refresh, documents the widget itself just created, and merge notices.
+
+Freshness: a panel that opens calls `ensure_fresh`; when the mirror is older than its target
+(`MIRROR_FRESHNESS_SECONDS`, 60, times the budget governor's factor for the organisation) ONE
+incremental sync is queued (de-duplicated per organisation), and the panel renders what the
+mirror has. Refresh (`refresh_now`) syncs now and waits a bounded time, at most once per
+`MIRROR_REFRESH_MIN_SECONDS` (10) per organisation, so a looping Refresh cannot drain Xero's budget.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from flask import current_app
+from sqlalchemy import or_, update
+
+from widget import jobs
+from widget.auth.clock import as_utc, utcnow
+from widget.mirror import lease as leases
+from widget.mirror.jobs import REFRESH, SYNC, refresh_key, sync_key
+from widget.mirror.merges import take_notice
+from widget.mirror.models import MergeNotice, MirrorState
+from widget.mirror.rows import upsert
+
+#: a first sync that is not running is started again at most this often by panel opens
+RESTART_AFTER_SECONDS = 30
+
+
+@dataclass(frozen=True)
+class MirrorStatus:
+    #: the first sync is complete: panels may read the mirror (else: per-contact fetches)
+    ready: bool
+    #: the mirror matched Xero as of this moment (None before the first sync completes)
+    synced_at: datetime | None
+    documents_read: int
+    #: Xero's own counts ("about N documents"); None until the first pages are read
+    documents_expected: int | None
+    #: a sync holds the lease right now
+    running: bool
+    #: why the last sync stopped, for admins (None when it went well)
+    last_error: str | None
+
+    @property
+    def percent(self) -> int:
+        """Progress of the first sync, 0–100 (for the progress bar)."""
+        if self.ready:
+            return 100
+        if not self.documents_expected:
+            return 0
+        return min(99, self.documents_read * 100 // self.documents_expected)
+
+
+@dataclass(frozen=True)
+class RefreshOutcome:
+    #: "synced", "too_soon" (a sync started less than the minimum interval ago), "failed", or
+    #: "pending" (still running when the wait ran out; the figures follow on the next open)
+    outcome: str
+    synced_at: datetime | None
+    message: str | None = None
+
+
+def _sessions():
+    return current_app.extensions["db_sessionmaker"]
+
+
+def _state(workspace_id: str, tenant_id: str) -> MirrorState | None:
+    with _sessions()() as session:
+        return session.get(MirrorState, (workspace_id, tenant_id))
+
+
+def mirror_status(workspace_id: str, tenant_id: str) -> MirrorStatus:
+    state = _state(workspace_id, tenant_id)
+    if state is None:
+        return MirrorStatus(False, None, 0, None, False, None)
+    running = state.lease_owner is not None and state.lease_until is not None
+    running = running and as_utc(state.lease_until) >= utcnow()
+    return MirrorStatus(
+        ready=state.status == "ready" or state.first_sync_completed_at is not None,
+        synced_at=as_utc(state.synced_at) if state.synced_at else None,
+        documents_read=state.documents_read or 0,
+        documents_expected=state.documents_expected,
+        running=running,
+        last_error=state.last_error,
+    )
+
+
+def freshness_seconds(tenant_id: str) -> float:
+    """The freshness target; the budget governor stretches it as the day's budget runs down
+    (it installs `app.extensions["mirror_freshness_factor"]`, a callable of the tenant id)."""
+    base = float(current_app.config.get("MIRROR_FRESHNESS_SECONDS", 60))
+    factor = current_app.extensions.get("mirror_freshness_factor")
+    return base * (float(factor(tenant_id)) if factor else 1.0)
+
+
+def start_sync(workspace_id: str, tenant_id: str) -> bool:
+    """Queue a sync of the organisation (first or incremental); False if one is already queued."""
+    leases.ensure_state(_sessions(), workspace_id, tenant_id)
+    return jobs.enqueue(SYNC, workspace_id, tenant_id, key=sync_key(workspace_id, tenant_id))
+
+
+def ensure_fresh(workspace_id: str, tenant_id: str) -> None:
+    """Called when a panel opens: queue one sync if the mirror is stale (or its first sync is
+    not running). Never waits for Xero."""
+    state = _state(workspace_id, tenant_id)
+    if state is None:
+        start_sync(workspace_id, tenant_id)
+        return
+    now = utcnow()
+    if state.lease_until is not None and as_utc(state.lease_until) >= now:
+        return  # a sync is running
+    tried = as_utc(state.last_attempt_at) if state.last_attempt_at else None
+    if state.status != "ready":
+        if tried is None or now - tried > timedelta(seconds=RESTART_AFTER_SECONDS):
+            start_sync(workspace_id, tenant_id)
+        return
+    target = timedelta(seconds=freshness_seconds(tenant_id))
+    synced = as_utc(state.synced_at) if state.synced_at else None
+    if (synced is None or now - synced > target) and (tried is None or now - tried > target):
+        start_sync(workspace_id, tenant_id)
+
+
+def refresh_now(workspace_id: str, tenant_id: str, *, wait_seconds: float = 5.0) -> RefreshOutcome:
+    """The panel's Refresh: sync the organisation now and wait up to `wait_seconds` for it."""
+    leases.ensure_state(_sessions(), workspace_id, tenant_id)
+    pressed = utcnow()
+    if not _claim_refresh(workspace_id, tenant_id, pressed):
+        state = _state(workspace_id, tenant_id)
+        synced = as_utc(state.synced_at) if state and state.synced_at else None
+        return RefreshOutcome("too_soon", synced, "Refreshed moments ago.")
+    jobs.enqueue(REFRESH, workspace_id, tenant_id, key=refresh_key(workspace_id, tenant_id))
+    deadline = time.monotonic() + wait_seconds
+    while True:
+        state = _state(workspace_id, tenant_id)
+        synced = as_utc(state.synced_at) if state.synced_at else None
+        if synced is not None and synced >= pressed:
+            return RefreshOutcome("synced", synced)
+        if state.last_error:
+            return RefreshOutcome("failed", synced, state.last_error)
+        if time.monotonic() >= deadline:
+            return RefreshOutcome("pending", synced, "Still reading Xero.")
+        time.sleep(0.2)
+
+
+def _claim_refresh(workspace_id: str, tenant_id: str, now: datetime) -> bool:
+    """Atomically: the last sync started at least the minimum interval ago (then this is the
+    new start, and any old error is cleared so the wait sees only this attempt's)."""
+    gap = timedelta(seconds=float(current_app.config.get("MIRROR_REFRESH_MIN_SECONDS", 10)))
+    with _sessions()() as session:
+        claimed = session.execute(
+            update(MirrorState)
+            .where(
+                MirrorState.workspace_id == workspace_id,
+                MirrorState.tenant_id == tenant_id,
+                or_(MirrorState.last_attempt_at.is_(None), MirrorState.last_attempt_at < now - gap),
+            )
+            .values(last_attempt_at=now, last_error=None)
+            .execution_options(synchronize_session=False)
+        ).rowcount
+        session.commit()
+    return claimed == 1
+
+
+def note_created(workspace_id: str, tenant_id: str, document: object) -> None:
+    """A contact, invoice, bill, quote or credit note Xero just returned from our own PUT: into
+    the mirror at once, so the panel shows it without waiting for the next sync."""
+    with _sessions()() as session:
+        upsert(session, workspace_id, tenant_id, [document])
+        session.commit()
+
+
+def merge_notice(
+    workspace_id: str, tenant_id: str, record_type: str, crm_record_id: str
+) -> MergeNotice | None:
+    """For a panel: the Xero contact this record was linked to was merged (the link already
+    follows the survivor). Returned once, then marked told."""
+    with _sessions()() as session:
+        return take_notice(session, workspace_id, tenant_id, record_type, crm_record_id)
