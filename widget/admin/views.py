@@ -15,6 +15,7 @@ from widget.auth.users import (
     workspace_users,
 )
 from widget.db import get_session
+from widget.paging import requested_page
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 GRANT_WORDS = {"none": "no", "view": "view", "edit": "edit"}
@@ -26,7 +27,7 @@ def _helpers() -> dict:
 
 
 def _audit_page():
-    page = request.args.get("page", default=1, type=int) or 1
+    page = requested_page()
     return audit.entries(get_session(), current_panel().workspace_id, page=page)
 
 
