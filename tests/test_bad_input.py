@@ -157,3 +157,28 @@ def test_ordinary_unicode_claims_still_open_the_panel(db_app, tenant):
     response = _open(db_app, hand_signed(tenant, user=user))
     assert response.status_code == 200
     assert SESSION_META.search(response.get_data(as_text=True))
+
+
+# -- ids in paths and compared secrets ------------------------------------------------------------
+
+
+@pytest.mark.parametrize("user_id", [2**31, 2**63, 10**30])
+def test_ids_past_any_integer_column_find_nothing(admin, user_id):
+    response = admin.post(f"/admin/users/{user_id}/access", data={"access": "view"})
+    assert response.status_code == 404
+
+
+def test_a_forged_non_ascii_binding_cookie_binds_nothing(db_app):
+    from widget.connection import binding
+
+    with db_app.test_request_context("/admin/xero/callback"):
+        name = "xero_connect_" + hashlib.sha256(b"some-state").hexdigest()[:16]
+        assert binding.is_bound({name: "é🦊"}, "some-state") is False
+
+
+def test_sandbox_client_credentials_with_non_ascii_are_refused(db_app):
+    response = db_app.test_client().post(
+        "/sandbox/xero/identity.xero.com/connect/token",
+        data={"grant_type": "client_credentials", "client_id": "é", "client_secret": "🦊"},
+    )
+    assert response.status_code == 401

@@ -3,6 +3,8 @@
 - A NUL character is never valid in a value we accept, and PostgreSQL's text cannot hold one:
   left alone it would fail deep inside a query as a 500. A NUL anywhere in the path, the query,
   the form or a header is a 400 here, for every route.
+- Numbers in paths: `<int:…>` segments past what an integer column holds (2**31 - 1, PostgreSQL's
+  `integer`) match no route (404) instead of overflowing the database driver.
 - Size: reading the form here applies MAX_CONTENT_LENGTH (the body) and, for multipart bodies,
   MAX_FORM_MEMORY_SIZE per field (werkzeug raises 413), so an anonymous oversized POST is refused
   unread. Werkzeug does not apply the per-field limit to url-encoded forms and query strings; this
@@ -12,15 +14,17 @@
 from flask import Flask, current_app, request
 from werkzeug.datastructures import MultiDict
 from werkzeug.exceptions import BadRequest, RequestEntityTooLarge
+from werkzeug.routing import IntegerConverter
 
 NUL = "\x00"
+LARGEST_ID = 2**31 - 1
 NUL_MESSAGE = "The request contains a NUL character, which no field here accepts."
 BODY_METHODS = ("POST", "PUT", "PATCH", "DELETE")
 
 
 def _check(values: MultiDict, field_limit: int | None) -> None:
     for key, value in values.items(multi=True):
-        if NUL in key or NUL in value:
+        if NUL in (key or "") or NUL in value:  # a multipart part may come without a name
             raise BadRequest(NUL_MESSAGE)
         if field_limit is not None and len(value) > field_limit:
             raise RequestEntityTooLarge()
@@ -35,5 +39,14 @@ def refuse_bad_input() -> None:
         _check(request.form, field_limit)
 
 
+class DatabaseInteger(IntegerConverter):
+    """`<int:…>` as an id a database column can hold: 0 to 2**31 - 1 unless the rule says."""
+
+    def __init__(self, map, fixed_digits=0, min=None, max=None, signed=False):  # noqa: A002
+        super().__init__(map, fixed_digits, min, LARGEST_ID if max is None else max, signed)
+
+
 def init_app(app: Flask) -> None:
+    """Before any blueprint registers: the converter applies to the rules made afterwards."""
+    app.url_map.converters["int"] = DatabaseInteger
     app.before_request(refuse_bad_input)
