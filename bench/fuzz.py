@@ -15,7 +15,7 @@ numbers past any integer, huge and odd strings, malformed dates and UTF-8 that i
 requests open panels with signed launch tokens whose claims are fuzzed the same way.
 
 Run: `.venv/bin/python -m bench.fuzz [--examples N] [--seed S] [--databases sqlite postgresql]`
-(PostgreSQL at TEST_POSTGRES_URL, as the tests; about 3 minutes with the defaults).
+(PostgreSQL at TEST_POSTGRES_URL, as the tests; about 6 minutes with the defaults).
 """
 
 from __future__ import annotations
@@ -515,7 +515,7 @@ def main(argv: list[str] | None = None) -> int:
     import tempfile
 
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--examples", type=int, default=40, help="examples per route")
+    parser.add_argument("--examples", type=int, default=80, help="examples per route")
     parser.add_argument("--seed", type=int, default=20261130)
     parser.add_argument("--databases", nargs="+", default=["sqlite", "postgresql"])
     args = parser.parse_args(argv)
