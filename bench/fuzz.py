@@ -21,6 +21,7 @@ Run: `.venv/bin/python -m bench.fuzz [--examples N] [--seed S] [--databases sqli
 from __future__ import annotations
 
 import argparse
+import json
 import logging
 import re
 import secrets
@@ -136,6 +137,18 @@ VALUES = st.one_of(
 HEADER_VALUES = st.one_of(
     st.sampled_from([v for v in HOSTILE if v.isascii() and "\r" not in v and "\n" not in v]),
     st.text(st.characters(min_codepoint=0x20, max_codepoint=0x7E), max_size=60),
+)
+BODIES = ("form", "form", "form", "multipart", "json")
+#: JSON documents (as text: a lone surrogate travels as its `\\ud800` escape)
+JSON_BODIES = st.one_of(
+    st.recursive(
+        st.one_of(st.none(), st.booleans(), st.integers(), st.floats(), st.text(max_size=20)),
+        lambda inner: st.one_of(
+            st.lists(inner, max_size=4), st.dictionaries(st.text(max_size=10), inner, max_size=4)
+        ),
+        max_leaves=12,
+    ).map(json.dumps),
+    st.sampled_from(['{"Contacts": [{"Name": "\\ud800"}]}', "[" * 5000, "{", "", "null"]),
 )
 #: raw query strings werkzeug decodes itself: bad percent escapes, UTF-8 of surrogates, ...
 RAW_QUERIES = st.sampled_from(
@@ -281,7 +294,6 @@ class FuzzTarget:
         import base64
         import hashlib
         import hmac
-        import json
 
         now = int(time.time())
         body = {
@@ -386,11 +398,14 @@ def fuzz_once(target: FuzzTarget, data, route: Route | None) -> Outcome:
         headers |= extra
         if data.draw(st.integers(0, 7), label="raw query") == 0:
             query = data.draw(RAW_QUERIES, label="raw")
-    multipart = method != "GET" and data.draw(st.integers(0, 4), label="multipart") == 0
+    body = "form" if method == "GET" else data.draw(st.sampled_from(BODIES), label="body")
     kwargs = {"query_string": query, "headers": headers}
-    if method != "GET":
+    if body == "json":
+        kwargs["data"] = data.draw(JSON_BODIES, label="json")
+        kwargs["content_type"] = "application/json"
+    elif method != "GET":
         kwargs["data"] = _form(form)
-        if multipart:
+        if body == "multipart":
             kwargs["content_type"] = "multipart/form-data"
     target.log.take()
     try:

@@ -182,3 +182,32 @@ def test_sandbox_client_credentials_with_non_ascii_are_refused(db_app):
         data={"grant_type": "client_credentials", "client_id": "é", "client_secret": "🦊"},
     )
     assert response.status_code == 401
+
+
+# -- JSON bodies ----------------------------------------------------------------------------------
+
+SANDBOX_CONTACTS = "/sandbox/xero/api.xero.com/api.xro/2.0/Contacts"
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        '{"Contacts": [{"Name": "a\\ud800b"}]}',
+        '{"Contacts": [{"Name\\u0000": "x"}]}',
+        "[" * 100_000 + "]" * 100_000,
+    ],
+)
+def test_json_bodies_with_unstorable_text_or_no_end_of_nesting_are_refused(db_app, body):
+    response = db_app.test_client().put(
+        SANDBOX_CONTACTS, data=body, headers={"Content-Type": "application/json"}
+    )
+    assert response.status_code == 400
+
+
+def test_ordinary_json_still_reaches_the_route(db_app):
+    response = db_app.test_client().put(
+        SANDBOX_CONTACTS,
+        data='{"Contacts": [{"Name": "Zoë 🦊"}]}',
+        headers={"Content-Type": "application/json"},
+    )
+    assert response.status_code == 401  # the sandbox's own answer: no bearer token

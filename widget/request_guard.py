@@ -3,6 +3,8 @@
 - A NUL character is never valid in a value we accept, and PostgreSQL's text cannot hold one:
   left alone it would fail deep inside a query as a 500. A NUL anywhere in the path, the query,
   the form or a header is a 400 here, for every route.
+- JSON bodies (the sandbox's Xero API, webhooks) are held to the same rule, and to one more: no
+  lone surrogate (`"\\ud800"` is valid JSON but not text any database or encoder can store).
 - Numbers in paths: `<int:…>` segments past what an integer column holds (2**31 - 1, PostgreSQL's
   `integer`) match no route (404) instead of overflowing the database driver.
 - Size: reading the form here applies MAX_CONTENT_LENGTH (the body) and, for multipart bodies,
@@ -11,6 +13,8 @@
   guard does, with the same figure.
 """
 
+import re
+
 from flask import Flask, current_app, request
 from werkzeug.datastructures import MultiDict
 from werkzeug.exceptions import BadRequest, RequestEntityTooLarge
@@ -18,6 +22,8 @@ from werkzeug.routing import IntegerConverter
 
 NUL = "\x00"
 LARGEST_ID = 2**31 - 1
+_UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
+JSON_MESSAGE = "The JSON body holds a NUL character or a lone surrogate, which no field accepts."
 NUL_MESSAGE = "The request contains a NUL character, which no field here accepts."
 BODY_METHODS = ("POST", "PUT", "PATCH", "DELETE")
 
@@ -30,6 +36,24 @@ def _check(values: MultiDict, field_limit: int | None) -> None:
             raise RequestEntityTooLarge()
 
 
+def _unstorable_json(value) -> bool:
+    if isinstance(value, str):
+        return bool(_UNSTORABLE.search(value))
+    if isinstance(value, dict):
+        return any(_unstorable_json(k) or _unstorable_json(v) for k, v in value.items())
+    if isinstance(value, list):
+        return any(_unstorable_json(item) for item in value)
+    return False
+
+
+def _json_body():
+    """The parsed body (None when it is not JSON: the view says so in its own words)."""
+    try:
+        return request.get_json(silent=True)
+    except RecursionError:  # `[[[[…` a million deep: json gives up with this, not ValueError
+        raise BadRequest("The JSON body is nested too deeply.") from None
+
+
 def refuse_bad_input() -> None:
     field_limit = current_app.config.get("MAX_FORM_MEMORY_SIZE")
     if NUL in request.path or any(NUL in value for value in request.headers.values()):
@@ -37,6 +61,8 @@ def refuse_bad_input() -> None:
     _check(request.args, field_limit)
     if request.method in BODY_METHODS:
         _check(request.form, field_limit)
+        if request.is_json and _unstorable_json(_json_body()):
+            raise BadRequest(JSON_MESSAGE)
 
 
 class DatabaseInteger(IntegerConverter):
