@@ -18,7 +18,7 @@ def editor(app):
 def _assert_too_large(response) -> str:
     body = response.get_data(as_text=True)
     assert response.status_code == 413, body[:300]
-    assert "too large (at most 1024 KB)" in body
+    assert "too large (at most 1024 KB in all, 512 KB a field)" in body
     assert "Traceback" not in body
     return body
 

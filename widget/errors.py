@@ -31,8 +31,11 @@ def _respond(status: int, title: str, message: str):
 
 
 def _too_large_message() -> str:
-    limit = current_app.config.get("MAX_CONTENT_LENGTH")
-    size = f" (at most {limit // 1024} KB)" if limit else ""
+    config = current_app.config
+    body, field = config.get("MAX_CONTENT_LENGTH"), config.get("MAX_FORM_MEMORY_SIZE")
+    limits = [f"{body // 1024} KB in all"] if body else []
+    limits += [f"{field // 1024} KB a field"] if field else []
+    size = f" (at most {', '.join(limits)})" if limits else ""
     return f"What was sent is too large{size}. Shorten it and try again."
 
 
