@@ -15,6 +15,36 @@ from widget.db import migrate
 #: workspaces, launches and panel clients (tests/auth/fixtures.py), for any test folder
 pytest_plugins = ["tests.auth.fixtures"]
 
+
+def pytest_sessionstart(session):
+    """Under CI a missing Xero spec fails the run; elsewhere its checks are skipped (one line)."""
+    from tests import xero_spec
+
+    if os.environ.get("CI", "").lower() in ("true", "1") and not xero_spec.available():
+        message = f"CI=true and {xero_spec.NOT_FOUND}"
+        pytest.exit(f"{message}; {xero_spec.HOW_TO}", returncode=pytest.ExitCode.USAGE_ERROR)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item, call):
+    """Fold every skip for the missing spec into one summary line, wherever the test lives."""
+    from tests import xero_spec
+
+    report = yield
+    longrepr = report.longrepr
+    if report.skipped and isinstance(longrepr, tuple) and xero_spec.MISSING in str(longrepr[2]):
+        report.longrepr = ("tests/xero_spec.py", None, f"Skipped: {xero_spec.MISSING}")
+    return report
+
+
+@pytest.fixture
+def xero_spec() -> str:
+    """The folder of Xero's OpenAPI spec; the test is skipped without it (CI fails instead)."""
+    from tests import xero_spec as spec
+
+    return spec.require()
+
+
 POSTGRES_URL = os.environ.get(
     "TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 )

@@ -10,7 +10,7 @@ that lets the wrong people through, fails here.
 import uuid
 
 import pytest
-from werkzeug.routing import Rule
+from werkzeug.routing import AnyConverter, IntegerConverter, Rule, UUIDConverter
 
 from tests.auth.fixtures import launch, make_tenant
 from widget.auth.access import declarations
@@ -31,12 +31,11 @@ def _path(app, rule: Rule, method: str) -> str:
     adapter = app.url_map.bind("localhost")
     values = {}
     for name, converter in rule._converters.items():
-        kind = type(converter).__name__
-        if kind == "IntegerConverter":
+        if isinstance(converter, IntegerConverter):  # the app's own subclass too
             values[name] = 1
-        elif kind == "UUIDConverter":
+        elif isinstance(converter, UUIDConverter):
             values[name] = uuid.UUID(int=1)
-        elif kind == "AnyConverter":
+        elif isinstance(converter, AnyConverter):
             values[name] = sorted(converter.items)[0]
         else:
             values[name] = "x"

@@ -46,6 +46,12 @@ def from_environment(instance_path: str) -> dict:
         "REDIS_URL": _env("REDIS_URL"),
         "LOG_LEVEL": _env("LOG_LEVEL", "INFO"),
         "PANEL_SESSION_IDLE_SECONDS": _env_int("PANEL_SESSION_IDLE_SECONDS", 15 * 60),
+        # Request size limits (bytes), answered with 413: the whole body; one form field of a
+        # multipart body, or a whole url-encoded body; and the parts of a multipart body. The
+        # biggest valid form (a draft of 100 lines) is far below them.
+        "MAX_CONTENT_LENGTH": _env_int("MAX_CONTENT_LENGTH", 1024 * 1024),
+        "MAX_FORM_MEMORY_SIZE": _env_int("MAX_FORM_MEMORY_SIZE", 512 * 1024),
+        "MAX_FORM_PARTS": _env_int("MAX_FORM_PARTS", 2000),
         # The demo CRM page frames the panels from the other loopback name on the same port.
         "DEMO_WORKSPACE_ORIGINS": _env(
             "DEMO_WORKSPACE_ORIGINS",

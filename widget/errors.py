@@ -6,8 +6,8 @@ panel; `*/*` (curl, requests) counts as a person, JSON is for callers that ask f
 
 import logging
 
-from flask import Flask, jsonify, render_template, request
-from werkzeug.exceptions import HTTPException, InternalServerError
+from flask import Flask, current_app, jsonify, render_template, request
+from werkzeug.exceptions import HTTPException, InternalServerError, RequestEntityTooLarge
 
 log = logging.getLogger(__name__)
 
@@ -30,11 +30,22 @@ def _respond(status: int, title: str, message: str):
     return render_template(template, status=status, title=title, message=message), status
 
 
+def _too_large_message() -> str:
+    config = current_app.config
+    body, field = config.get("MAX_CONTENT_LENGTH"), config.get("MAX_FORM_MEMORY_SIZE")
+    limits = [f"{body // 1024} KB in all"] if body else []
+    limits += [f"{field // 1024} KB a field"] if field else []
+    size = f" (at most {', '.join(limits)})" if limits else ""
+    return f"What was sent is too large{size}. Shorten it and try again."
+
+
 def init_app(app: Flask) -> None:
     @app.errorhandler(HTTPException)
     def http_error(exc: HTTPException):
         if request.blueprint == "sandbox":
             return exc  # the sandbox answers in Xero's own shapes
+        if isinstance(exc, RequestEntityTooLarge):
+            return _respond(413, exc.name, _too_large_message())
         return _respond(exc.code or 500, exc.name, exc.description or "")
 
     @app.errorhandler(Exception)

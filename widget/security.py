@@ -66,4 +66,7 @@ register_csp("sandbox", {"form-action": "'self' http: https:"})
 
 
 def init_app(app: Flask) -> None:
+    from widget import request_guard
+
+    request_guard.init_app(app)  # the first before_request hook: bad input stops here
     app.after_request(_add_headers)

@@ -1,4 +1,3 @@
-import os
 import re
 from datetime import UTC, date, datetime, timedelta, timezone
 from pathlib import Path
@@ -6,13 +5,6 @@ from pathlib import Path
 import pytest
 
 from widget.timezones import iana_name, today_in, zone_for
-
-# Xero's spec: in shared/ beside the checkout, or where XERO_OPENAPI_DIR says (as xero_spec).
-SPEC_DIR = (
-    os.environ.get("XERO_OPENAPI_DIR")
-    or Path(__file__).resolve().parents[3] / "shared" / "xero-openapi"
-)
-SPEC = Path(SPEC_DIR) / "xero_accounting.yaml"
 
 
 @pytest.mark.parametrize(
@@ -45,8 +37,8 @@ def test_unknown_zones_fall_back_to_utc(unknown):
     assert zone_for(unknown) is UTC
 
 
-def _xero_timezone_enum() -> list[str]:
-    text = SPEC.read_text()
+def _xero_timezone_enum(spec_dir: Path) -> list[str]:
+    text = (spec_dir / "xero_accounting.yaml").read_text()
     block = text.split("\n    TimeZone:\n", 1)[1].split("enum:\n", 1)[1]
     values = []
     for line in block.splitlines():
@@ -57,9 +49,8 @@ def _xero_timezone_enum() -> list[str]:
     return values
 
 
-@pytest.mark.skipif(not SPEC.exists(), reason="Xero's OpenAPI spec is not beside the checkout")
-def test_every_zone_in_xeros_spec_maps_to_a_loadable_zone():
-    values = _xero_timezone_enum()
+def test_every_zone_in_xeros_spec_maps_to_a_loadable_zone(xero_spec):
+    values = _xero_timezone_enum(xero_spec)
     assert len(values) > 130
     unmapped = [v for v in values if iana_name(v) is None]
     assert unmapped == []

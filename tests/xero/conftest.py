@@ -53,7 +53,7 @@ class SpecCheck:
 
 
 @pytest.fixture
-def spec_check():
+def spec_check(xero_spec):
     session = make_session()
     check = SpecCheck(session)
     session.hooks["response"].append(check.hook)

@@ -18,6 +18,7 @@ from widget.auth.users import (
 from widget.crm.matching import REASONS
 from widget.crm.store import contact_count
 from widget.db import get_session
+from widget.paging import requested_page
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 GRANT_WORDS = {"none": "no", "view": "view", "edit": "edit"}
@@ -35,7 +36,7 @@ def _helpers() -> dict:
 
 
 def _audit_page():
-    page = request.args.get("page", default=1, type=int) or 1
+    page = requested_page()
     return audit.entries(get_session(), current_panel().workspace_id, page=page)
 
 

@@ -2,7 +2,8 @@
 
 A signed token is trusted to say who and what, but not to be well-formed: a CRM integration bug
 should get a clear refusal, not a 500 later in a panel. Only known fields are kept, with lengths
-capped to what the tables hold.
+capped to what the tables hold. Text must be storable text: no NUL (PostgreSQL's text cannot hold
+it) and no lone surrogate (which is not UTF-8 at all, so no database can store it).
 """
 
 import re
@@ -11,6 +12,14 @@ from dataclasses import asdict, dataclass, field
 RECORD_TYPES = ("contact", "company", "deal", "none")
 MAX_CONTACTS = 200
 _LOCALE = re.compile(r"^[A-Za-z]{2,3}([-_][A-Za-z0-9]{2,8}){0,3}$")
+_UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
+
+
+def storable(text: str, what: str) -> str:
+    """`text` unchanged, or ValueError when a database could not store it."""
+    if _UNSTORABLE.search(text):
+        raise ValueError(f"{what} must be text without NUL characters or lone surrogates")
+    return text
 
 
 @dataclass(frozen=True)
@@ -51,7 +60,7 @@ def _identifier(value: object, what: str) -> str:
     text = str(value)
     if len(text) > 200:
         raise ValueError(f"{what} is longer than 200 characters")
-    return text
+    return storable(text, what)
 
 
 def _text(data: dict, key: str, what: str, limit: int) -> str:
@@ -60,7 +69,7 @@ def _text(data: dict, key: str, what: str, limit: int) -> str:
         return ""
     if not isinstance(value, str):
         raise ValueError(f"{what}.{key} must be a string")
-    return value.strip()[:limit]
+    return storable(value, f"{what}.{key}").strip()[:limit]
 
 
 def parse_user(data: object) -> LaunchUser:

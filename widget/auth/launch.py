@@ -25,7 +25,7 @@ from sqlalchemy import delete
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from widget.auth.claims import LaunchRecord, LaunchUser, parse_record, parse_user
+from widget.auth.claims import LaunchRecord, LaunchUser, parse_record, parse_user, storable
 from widget.auth.clock import utcnow
 from widget.auth.models import UsedLaunchToken
 from widget.auth.workspaces import active_secrets, find_workspace
@@ -117,7 +117,12 @@ def _unverified_issuer(token: str) -> str | None:
     except (JoseError, ValueError, UnicodeError):
         return None
     issuer = payload.get("iss") if isinstance(payload, dict) else None
-    return issuer if isinstance(issuer, str) else None
+    if not isinstance(issuer, str) or not 0 < len(issuer) <= 200:
+        return None
+    try:
+        return storable(issuer, "iss")
+    except ValueError:
+        return None
 
 
 def _verified_claims(token: str, secrets_: list[str], workspace_id: str) -> dict:
@@ -169,6 +174,17 @@ def _check_panel(claims: dict, panel: str, workspace_id: str) -> tuple[LaunchUse
     return user, record
 
 
+def _check_jti(jti: object, workspace_id: str) -> None:
+    if not isinstance(jti, str) or len(jti) > MAX_JTI_LENGTH:
+        raise LaunchError(
+            f"jti must be a string of at most {MAX_JTI_LENGTH} characters", workspace_id
+        )
+    try:
+        storable(jti, "jti")
+    except ValueError as exc:
+        raise LaunchError(str(exc), workspace_id) from exc
+
+
 def spend_jti(session: Session, workspace_id: str, jti: str, expires_at: datetime) -> None:
     """Record the jti as used (and drop rows whose tokens could no longer be accepted anyway)."""
     now = utcnow()
@@ -195,8 +211,7 @@ def verify_launch_token(
     claims = _verified_claims(token, active_secrets(session, workspace.id), workspace.id)
     _check_times(claims, now, workspace.id)
     user, record = _check_panel(claims, panel, workspace.id)
-    if len(claims["jti"]) > MAX_JTI_LENGTH:
-        raise LaunchError(f"jti is longer than {MAX_JTI_LENGTH} characters", workspace.id)
+    _check_jti(claims["jti"], workspace.id)
     expires_at = datetime.fromtimestamp(claims["exp"], UTC) + timedelta(seconds=CLOCK_SKEW)
     spend_jti(session, workspace.id, claims["jti"], expires_at)
     return Launch(workspace.id, claims["jti"], panel, user, record, expires_at)

@@ -57,7 +57,9 @@ def bind(response: Response, state: str) -> None:
 
 def is_bound(cookies: Mapping[str, str], state: str) -> bool:
     presented = cookies.get(_cookie_name(state), "")
-    return bool(state) and hmac.compare_digest(presented, _proof(state))
+    # as bytes: compare_digest refuses str with non-ASCII characters (a forged cookie: a 500)
+    proof = _proof(state).encode()
+    return bool(state) and hmac.compare_digest(presented.encode("utf-8", "replace"), proof)
 
 
 def unbind(response: Response, state: str) -> None:

@@ -115,8 +115,11 @@ def client_id_or_401() -> str:
         except (binascii.Error, UnicodeDecodeError):
             raise oauth_error("invalid_client", 401) from None
     config = sandbox().config
-    good_id = hmac.compare_digest(client_id, config.get("SANDBOX_CLIENT_ID", "sandbox-client"))
-    good_secret = hmac.compare_digest(secret, config.get("SANDBOX_CLIENT_SECRET", "sandbox-secret"))
+    # as bytes: compare_digest refuses str with non-ASCII characters (a TypeError, a 500)
+    expected_id = config.get("SANDBOX_CLIENT_ID", "sandbox-client")
+    expected_secret = config.get("SANDBOX_CLIENT_SECRET", "sandbox-secret")
+    good_id = hmac.compare_digest(client_id.encode(), expected_id.encode())
+    good_secret = hmac.compare_digest(secret.encode(), expected_secret.encode())
     if not (good_id and good_secret):
         raise oauth_error("invalid_client", 401)
     return client_id
