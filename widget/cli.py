@@ -18,6 +18,8 @@ def migrate_command() -> None:
 
 def init_app(app: Flask) -> None:
     from widget.auth.cli import register as register_workspace_commands
+    from widget.connection.sandbox_cli import register as register_sandbox_commands
 
     register_workspace_commands(widget_cli)
+    register_sandbox_commands(widget_cli)
     app.cli.add_command(widget_cli)
