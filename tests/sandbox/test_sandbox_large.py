@@ -1,18 +1,20 @@
 """The large demo organisation, seeded on demand through the same code path as
-`flask sandbox seed --size large`, scaled down to 1% so the suite stays fast."""
+`flask sandbox seed --size large`, scaled down to 1% so the suite stays fast; the sandbox's store
+on SQLite and on PostgreSQL (bulk inserts, SQL paging, If-Modified-Since, a payment)."""
 
 import requests
 from sqlalchemy import select
 
 from tests.conftest import make_test_app, serve
+from widget.sandbox import actions
 from widget.sandbox.models import Document
 
 LARGE = "Demo Company (Large)"
 API = "/api.xero.com/api.xro/2.0"
 
 
-def test_large_org_seeds_deterministically_and_pages_through(tmp_path):
-    app = make_test_app(f"sqlite:///{tmp_path / 'widget.sqlite3'}")
+def test_large_org_seeds_deterministically_and_pages_through(database_url):
+    app = make_test_app(database_url, sandbox_database_url=database_url)
     runner = app.test_cli_runner()
     result = runner.invoke(args=["sandbox", "seed", "--size", "large", "--scale", "0.01"])
     assert result.exit_code == 0, result.output
@@ -62,4 +64,24 @@ def test_large_org_seeds_deterministically_and_pages_through(tmp_path):
         ).json()["Contacts"]
         assert len(contacts) == 100
         assert len({c["Name"].lower() for c in contacts}) == 100
+        owed = next(
+            i
+            for i in requests.get(
+                f"{server.sandbox_url}{API}/Invoices",
+                params={"page": 1, "where": 'Status=="AUTHORISED"'},
+                headers=headers,
+                timeout=10,
+            ).json()["Invoices"]
+            if i["AmountDue"] > 0
+        )
+        since = box.clock.now().replace(microsecond=0).isoformat()
+        box.clock.advance(seconds=2)
+        actions.pay(box, tenant, owed["InvoiceID"])
+        changed = requests.get(
+            f"{server.sandbox_url}{API}/Invoices",
+            params={"page": 1},
+            headers=headers | {"If-Modified-Since": since},
+            timeout=10,
+        ).json()["Invoices"]
+        assert [(i["InvoiceID"], i["Status"]) for i in changed] == [(owed["InvoiceID"], "PAID")]
     app.extensions["db_engine"].dispose()
