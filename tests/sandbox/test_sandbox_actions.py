@@ -175,3 +175,16 @@ def test_control_api_actions(live_server, sandbox_reset, sandbox_token):
         timeout=10,
     )
     assert refused.status_code == 400 and "only drafts approve" in refused.json()["Message"]
+
+
+def test_control_seed_and_webhook_status_check_their_input(live_server):
+    base = f"{live_server.sandbox_url}/_control"
+    for body in ({"size": "huge"}, {"size": "large", "scale": 0}, {"size": "large", "scale": "x"}):
+        refused = requests.post(f"{base}/seed", json=body, auth=SANDBOX_CLIENT, timeout=10)
+        assert refused.status_code == 400, body
+    status = requests.get(f"{base}/webhooks", auth=SANDBOX_CLIENT, timeout=10).json()
+    assert status["enabled"] is False and status["url"].endswith("/webhooks/xero")
+    bad_url = requests.post(
+        f"{base}/webhooks", json={"url": "ftp://x"}, auth=SANDBOX_CLIENT, timeout=10
+    )
+    assert bad_url.status_code == 400
