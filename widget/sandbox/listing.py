@@ -17,14 +17,14 @@ from sqlalchemy.orm import Session
 from widget.sandbox.models import Document
 from widget.sandbox.problems import query_parse_error
 from widget.sandbox.query import (
-    _KEY_COLUMNS,
     DEFAULT_PAGE_SIZE,
+    KEY_COLUMNS,
     MAX_PAGE_SIZE,
+    Bodies,
     Fields,
     Page,
     Record,
-    _Bodies,
-    _int,
+    int_arg,
 )
 from widget.sandbox.where import WhereError, tokenize
 
@@ -164,10 +164,10 @@ class Listing:
         order = parse_order(args.get("order"), self.spec) or DEFAULT_ORDER
         sql_order = self._sql_order(order)
         paging = _paging(args, paged, sized)
-        query = select(*_KEY_COLUMNS).where(
+        query = select(*KEY_COLUMNS).where(
             Document.tenant_id == tenant_id, Document.kind == self.kind, *conditions
         )
-        loader = _Bodies(session, tenant_id, self.kind)
+        loader = Bodies(session, tenant_id, self.kind)
         if self.python_filter is None and sql_order is not None:
             return _sql_page(session, query, sql_order, paging, loader)
         if sql_order is not None:
@@ -208,10 +208,10 @@ class _Paging:
 def _paging(args, paged: bool, sized: bool) -> _Paging | None:
     if "page" not in args and not paged:
         return None
-    page = max(_int(args.get("page"), "page", 1), 1)
+    page = max(int_arg(args.get("page"), "page", 1), 1)
     size = DEFAULT_PAGE_SIZE
     if sized and args.get("pageSize"):
-        size = min(max(_int(args.get("pageSize"), "pageSize", size), 1), MAX_PAGE_SIZE)
+        size = min(max(int_arg(args.get("pageSize"), "pageSize", size), 1), MAX_PAGE_SIZE)
     return _Paging(page, size)
 
 
@@ -224,7 +224,7 @@ def _pagination(paging: _Paging, count: int) -> dict:
     }
 
 
-def _sql_page(session, query, order, paging: _Paging | None, loader: _Bodies) -> Page:
+def _sql_page(session, query, order, paging: _Paging | None, loader: Bodies) -> Page:
     if paging is None:
         records = [Record(row, loader) for row in session.execute(query.order_by(*order))]
         loader.records = records
