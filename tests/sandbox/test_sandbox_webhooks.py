@@ -229,6 +229,7 @@ def test_a_receiver_failing_the_intent_check_gets_no_events(hooks, api, sandbox_
     assert sandbox_reset.webhooks.flush(10)
     assert receiver.delivered() == []
     assert all(len(json.loads(body)["events"]) == 0 for body, _, _ in receiver.requests)
+    assert len(receiver.requests) == 2  # one check (both requests), no retries of the batch
     assert "intent to receive failed" in sandbox_reset.webhooks.deliveries[-1]["outcome"]
 
 
