@@ -91,5 +91,6 @@ def register(group: click.Group) -> None:
     def merge_command(org_name, source, target):
         """Merge one contact into another: its documents move, it is archived."""
         done = _run(actions.merge, _tenant(org_name), source, target)
-        moved = ", ".join(f"{n} {kind}s" for kind, n in done["moved"].items())
+        labels = {"invoice": "invoices and bills", "quote": "quotes", "creditnote": "credit notes"}
+        moved = ", ".join(f"{n} {labels[kind]}" for kind, n in done["moved"].items())
         click.echo(f"merged {done['from']} into {done['into']} ({moved})")

@@ -243,7 +243,8 @@ class Webhooks:
         ).encode()
         good = _post(url, body, sign(body, key), want_body=True)
         if good != (200, b""):
-            return f"a correctly signed request got {good}, not 200 with an empty body"
+            got = "no answer" if good is None else f"HTTP {good[0]} ({len(good[1])} bytes)"
+            return f"a correctly signed request got {got}, not 200 with an empty body"
         bad = _post(url, body, sign(body, key + "-wrong"))
         if bad != 401:
             return f"a wrongly signed request got {bad}, not 401"
