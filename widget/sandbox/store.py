@@ -115,23 +115,17 @@ class Sandbox:
             return self._install_documents(session, org, self.clock.now())
 
     def _install_documents(self, session: Session, org: seed.OrgData, now) -> dict[str, int]:
-        rows = []
         for kind, bodies in org.documents.items():
-            for position, body in enumerate(bodies, start=1):
-                row = {
-                    "tenant_id": org.tenant_id,
-                    "kind": kind,
-                    "doc_id": body[ID_FIELD[kind]],
-                    "position": position,
-                    "updated_at": read_datetime(body.get("UpdatedDateUTC")) or now,
-                    "body": json.dumps(body, separators=(",", ":")),
-                }
-                row.update(index_columns(kind, body))
-                rows.append(row)
+            # bulk, in slices: a driver takes them happily and the JSON text never piles up
+            for start in range(0, len(bodies), INSERT_SLICE):
+                rows = [
+                    _row(org.tenant_id, kind, position, body, now)
+                    for position, body in enumerate(
+                        bodies[start : start + INSERT_SLICE], start=start + 1
+                    )
+                ]
+                session.execute(insert(Document), rows)
             session.add(Counter(tenant_id=org.tenant_id, name=f"pos:{kind}", value=len(bodies)))
-        for start in range(0, len(rows), 5000):  # bulk, in slices a driver takes happily
-            chunk = rows[start : start + 5000]
-            session.execute(insert(Document), [_with_defaults(row) for row in chunk])
         sales = [b for b in org.documents["invoice"] if b["Type"] == "ACCREC"]
         session.add(Counter(tenant_id=org.tenant_id, name="INV", value=len(sales)))
         notes = org.documents.get("creditnote", [])
@@ -191,6 +185,22 @@ _DOCUMENT_COLUMNS = [
     "expiry_date",
     "amount_due_base",
 ]
+
+
+INSERT_SLICE = 5000
+
+
+def _row(tenant_id: str, kind: str, position: int, body: dict, now) -> dict:
+    row = {
+        "tenant_id": tenant_id,
+        "kind": kind,
+        "doc_id": body[ID_FIELD[kind]],
+        "position": position,
+        "updated_at": read_datetime(body.get("UpdatedDateUTC")) or now,
+        "body": json.dumps(body, separators=(",", ":")),
+    }
+    row.update(index_columns(kind, body))
+    return _with_defaults(row)
 
 
 def _with_defaults(row: dict) -> dict:
