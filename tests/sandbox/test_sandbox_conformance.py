@@ -752,6 +752,10 @@ def test_payments_pay_an_invoice_in_parts_until_paid(live_server, sandbox_reset)
     assert [i["InvoiceID"] for i in changed] == [invoice["InvoiceID"]]
     payments = api.get("Payments", headers=since).json()["Payments"]
     assert sorted(p["Amount"] for p in payments) == [100, 150]
+    deleted = api.get("Payments", headers=since, params={"where": 'Status=="DELETED"'})
+    assert deleted.json()["Payments"] == []
+    live = api.get("Payments", headers=since, params={"where": 'Status=="AUTHORISED"'})
+    assert len(live.json()["Payments"]) == 2
     again = api.put("Payments", payment | {"Amount": 1}, spec=False)
     assert_validation(again, "Payments can only be made against Authorised documents")
     one = api.get(f"Payments/{made['PaymentID']}").json()["Payments"][0]

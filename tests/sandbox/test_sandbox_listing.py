@@ -51,12 +51,20 @@ def test_order_keys_and_refusals():
     ],
 )
 def test_which_where_clauses_go_to_sql(where, count):
-    conditions = sql_where(where)
+    conditions = sql_where(where, INVOICE_FIELDS)
     assert (None if conditions is None else len(conditions)) == count
 
 
 def test_sql_where_normalises_values_as_stored():
-    condition = sql_where('Status=="authorised"')[0]
+    condition = sql_where('Status=="authorised"', INVOICE_FIELDS)[0]
     assert condition.right.value == "AUTHORISED"
-    guid = sql_where('Contact.ContactID==guid("0B50503D-4C9E-5D23-80A4-D1A70450A74B")')[0]
+    where = 'Contact.ContactID==guid("0B50503D-4C9E-5D23-80A4-D1A70450A74B")'
+    guid = sql_where(where, INVOICE_FIELDS)[0]
     assert guid.right.value == "0b50503d-4c9e-5d23-80a4-d1a70450a74b"
+
+
+def test_a_field_the_resource_lacks_is_left_to_python_which_refuses_it():
+    from widget.sandbox.payments import PAYMENT_FIELDS
+
+    assert sql_where('Type=="ACCRECPAYMENT"', PAYMENT_FIELDS) is None
+    assert len(sql_where('Status=="AUTHORISED"', PAYMENT_FIELDS)) == 1

@@ -53,7 +53,7 @@ def _conditions(args) -> list:
 def list_credit_notes(tenant_id: str):
     args, box = request.args, sandbox()
     filtered = python_filter({"where": args.get("where")}, CREDIT_NOTE_FIELDS)
-    conditions = _conditions(args) + where_conditions(args)
+    conditions = _conditions(args) + where_conditions(args, CREDIT_NOTE_FIELDS)
     listing = Listing("creditnote", CREDIT_NOTE_FIELDS, ORDER_COLUMNS, conditions, filtered)
     with box.sessions() as session:
         page = listing.run(session, tenant_id, args, request.headers, paged=False)

@@ -78,15 +78,15 @@ def python_filter(args, spec):
     """The filters done over rows in Python (`where`, `searchTerm`), or None when there are none
     (a `where` of plain equalities on indexed columns goes to SQL: see `where_conditions`)."""
     where, term = args.get("where"), args.get("searchTerm")
-    if sql_where(where) is not None:
+    if sql_where(where, spec) is not None:
         where = None
     if not where and not term:
         return None
     return lambda records: _search(apply_where(records, where, spec), term)
 
 
-def where_conditions(args) -> list:
-    return sql_where(args.get("where")) or []
+def where_conditions(args, spec) -> list:
+    return sql_where(args.get("where"), spec) or []
 
 
 def summary_only(args) -> bool:
@@ -101,7 +101,7 @@ def list_invoices(tenant_id: str):
         "invoice",
         INVOICE_FIELDS,
         ORDER_COLUMNS,
-        _conditions(args) + where_conditions(args),
+        _conditions(args) + where_conditions(args, INVOICE_FIELDS),
         python_filter(args, INVOICE_FIELDS),
     )
     forced = summary_only(args) or bool(args.get("Statuses"))  # Xero: these force paging

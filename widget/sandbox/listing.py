@@ -104,9 +104,10 @@ EQUALITY_COLUMNS = {
 }
 
 
-def sql_where(text: str | None) -> list | None:
+def sql_where(text: str | None, spec: Fields) -> list | None:
     """`Type=="ACCREC" AND Contact.ContactID==guid("…")` as SQL conditions; None when the
-    clause is anything else (then it is evaluated in Python, which handles all of it)."""
+    clause is anything else, or names a field the resource lacks (then it is evaluated in
+    Python, which handles all of it and refuses what Xero refuses)."""
     if not text or not text.strip():
         return None
     try:
@@ -115,7 +116,7 @@ def sql_where(text: str | None) -> list | None:
         return None
     conditions, position = [], 0
     while True:
-        found = _equality(tokens, position)
+        found = _equality(tokens, position, spec)
         if found is None:
             return None
         condition, position = found
@@ -127,17 +128,22 @@ def sql_where(text: str | None) -> list | None:
         position += 1
 
 
-def _equality(tokens, at: int):
-    parts = [token.text for token in tokens[at : at + 6]]
+def _equality(tokens, at: int, spec: Fields):
+    found = tokens[at : at + 6]
+    parts = [token.text for token in found]
     if len(parts) < 3 or parts[1] not in ("==", "="):
         return None
     column = EQUALITY_COLUMNS.get(parts[0].lower())
-    if column is None:
+    if column is None or not spec.known(parts[0]):
         return None
-    if tokens[at + 2].kind == "string":
+    if found[2].kind == "string":
         value, end = parts[2][1:-1], at + 3
-    elif parts[2].lower() == "guid" and parts[3:6] and parts[3] == "(" and parts[5] == ")":
-        value, end = parts[4].strip('"'), at + 6
+    elif (
+        parts[2].lower() == "guid"
+        and len(parts) == 6
+        and (parts[3], found[4].kind, parts[5]) == ("(", "string", ")")
+    ):
+        value, end = parts[4][1:-1], at + 6
     else:
         return None
     return column[0] == column[1](value), end
