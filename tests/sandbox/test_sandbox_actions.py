@@ -132,6 +132,16 @@ def test_merge_moves_documents_and_archives_the_merged_contact(run, box):
     assert itself.exit_code != 0
 
 
+def test_archive_a_contact(run, box):
+    active = documents(box, "contact", status="ACTIVE")[-1]
+    result = run("archive", "--org", "nz", "--contact", active["ContactID"])
+    assert result.exit_code == 0 and "ARCHIVED" in result.output
+    archived = documents(box, "contact", doc_id=active["ContactID"])[0]
+    assert archived["ContactStatus"] == "ARCHIVED" and "MergedToContactID" not in archived
+    assert read_datetime(archived["UpdatedDateUTC"]) > read_datetime(active["UpdatedDateUTC"])
+    assert run("archive", "--org", "nz", "--contact", active["ContactID"]).exit_code != 0
+
+
 def test_webhooks_switch_from_the_cli(run, box):
     assert "webhooks: off" in run("webhooks").output  # TESTING: off unless switched on
     on = run("webhooks", "--on", "--url", "http://127.0.0.1:9/webhooks/xero")

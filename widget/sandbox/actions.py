@@ -1,5 +1,5 @@
 """What a person does in Xero's own screens, for demos and tests: record a payment, approve or
-void an invoice, raise and allocate a credit note, merge two contacts.
+void an invoice, raise and allocate a credit note, archive a contact, merge two contacts.
 
 Shared by the CLI (`flask --app wsgi sandbox pay …`) and the `_control` HTTP API. Each action
 is one transaction through `save`, so UpdatedDateUTC moves and webhooks follow as for API calls.
@@ -136,6 +136,18 @@ def allocate_credit(box, tenant_id: str, note_key: str, invoice_key: str, amount
         save(session, tenant_id, "invoice", invoice, now)
         save(session, tenant_id, "creditnote", note, now)
     return allocation
+
+
+def archive(box, tenant_id: str, contact_key: str) -> dict:
+    """Archive a contact (it leaves lists unless `includeArchived=true`)."""
+    now = box.clock.now()
+    with box.sessions() as session, session.begin():
+        contact = _find(session, tenant_id, "contact", contact_key)
+        if contact.get("ContactStatus") == "ARCHIVED":
+            raise ActionError(f"'{contact['Name']}' is archived already")
+        contact["ContactStatus"] = "ARCHIVED"
+        save(session, tenant_id, "contact", contact, now)
+    return contact
 
 
 MOVED_KINDS = ("invoice", "quote", "creditnote")

@@ -1,5 +1,5 @@
-"""`flask --app wsgi sandbox pay|approve|void|credit|allocate|merge`: change a demo organisation
-as a person would in Xero, to watch a panel react (webhooks follow when they are switched on)."""
+"""`flask --app wsgi sandbox pay|approve|void|credit|allocate|archive|merge`: change a demo
+organisation as a person would in Xero, to watch a panel react (webhooks follow when on)."""
 
 import click
 from flask import current_app
@@ -83,6 +83,14 @@ def register(group: click.Group) -> None:
         """Allocate a credit note to an invoice of the same contact."""
         done = _run(actions.allocate_credit, _tenant(org_name), note, invoice, amount)
         click.echo(f"allocated {done['Amount']:.2f} to {done['Invoice']['InvoiceNumber']}")
+
+    @group.command("archive")
+    @ORG
+    @click.option("--contact", required=True, help="Contact name, number or ContactID.")
+    def archive_command(org_name, contact):
+        """Archive a contact."""
+        done = _run(actions.archive, _tenant(org_name), contact)
+        click.echo(f"{done['Name']}: {done['ContactStatus']}")
 
     @group.command("merge")
     @ORG

@@ -106,11 +106,12 @@ _ACTIONS = {
     "void": (actions.void, ("invoice",), {}),
     "credit": (actions.credit, ("contact", "amount"), {"sales": "sales"}),
     "allocate": (actions.allocate_credit, ("credit_note", "invoice"), {"amount": "amount"}),
+    "archive": (actions.archive, ("contact",), {}),
     "merge": (actions.merge, ("from", "into"), {}),
 }
 
 
-@bp.post(f"{CONTROL}/<any(pay, approve, void, credit, allocate, merge):name>")
+@bp.post(f"{CONTROL}/<any(pay, approve, void, credit, allocate, archive, merge):name>")
 def control_action(name: str):
     """Change an organisation as a person would in Xero (a payment, a void, a merge…)."""
     client_id_or_401()
