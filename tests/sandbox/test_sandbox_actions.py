@@ -132,6 +132,24 @@ def test_merge_moves_documents_and_archives_the_merged_contact(run, box):
     assert itself.exit_code != 0
 
 
+def test_rename_a_contact_and_its_documents_follow(run, box):
+    owner_id = owed(box)[2]["Contact"]["ContactID"]
+    before = documents(box, "contact", doc_id=owner_id)[0]
+    result = run(
+        "edit-contact", "--org", "nz", "--contact", owner_id, "--name", "Renamed Traders Ltd"
+    )
+    assert result.exit_code == 0, result.output
+    after = documents(box, "contact", doc_id=owner_id)[0]
+    assert after["Name"] == "Renamed Traders Ltd"
+    assert read_datetime(after["UpdatedDateUTC"]) > read_datetime(before["UpdatedDateUTC"])
+    assert {i["Contact"]["Name"] for i in documents(box, "invoice", contact_id=owner_id)} == {
+        "Renamed Traders Ltd"
+    }
+    other = documents(box, "contact", status="ACTIVE")[0]["Name"]
+    taken = run("edit-contact", "--org", "nz", "--contact", owner_id, "--name", other.upper())
+    assert taken.exit_code != 0 and "already assigned" in taken.output
+
+
 def test_archive_a_contact(run, box):
     active = documents(box, "contact", status="ACTIVE")[-1]
     result = run("archive", "--org", "nz", "--contact", active["ContactID"])
@@ -185,6 +203,16 @@ def test_control_api_actions(live_server, sandbox_reset, sandbox_token):
         timeout=10,
     )
     assert refused.status_code == 400 and "only drafts approve" in refused.json()["Message"]
+    supplier_id = supplier.json()["Contacts"][0]["ContactID"]
+    renamed = requests.post(
+        f"{base}/edit-contact",
+        json={"org": NZ, "contact": supplier_id, "email": "ap@control.example"},
+        auth=SANDBOX_CLIENT,
+        timeout=10,
+    )
+    assert renamed.status_code == 200 and renamed.json()["EmailAddress"] == "ap@control.example"
+    seen = api.get(f"Contacts/{supplier_id}").json()["Contacts"][0]
+    assert seen["EmailAddress"] == "ap@control.example"
 
 
 def test_control_seed_and_webhook_status_check_their_input(live_server):

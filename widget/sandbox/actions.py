@@ -1,5 +1,5 @@
 """What a person does in Xero's own screens, for demos and tests: record a payment, approve or
-void an invoice, raise and allocate a credit note, archive a contact, merge two contacts.
+void an invoice, raise and allocate a credit note, rename, archive or merge contacts.
 
 Shared by the CLI (`flask --app wsgi sandbox pay …`) and the `_control` HTTP API. Each action
 is one transaction through `save`, so UpdatedDateUTC moves and webhooks follow as for API calls.
@@ -10,6 +10,7 @@ from datetime import timedelta
 
 from sqlalchemy import or_, select
 
+from widget.sandbox.contacts import active_names
 from widget.sandbox.creditnotes import CreditNoteBuilder
 from widget.sandbox.documents import load, save
 from widget.sandbox.models import Document
@@ -136,6 +137,39 @@ def allocate_credit(box, tenant_id: str, note_key: str, invoice_key: str, amount
         save(session, tenant_id, "invoice", invoice, now)
         save(session, tenant_id, "creditnote", note, now)
     return allocation
+
+
+def edit_contact(box, tenant_id: str, contact_key: str, name=None, email=None) -> dict:
+    """Rename a contact or change its email (names must stay unique among active contacts)."""
+    now = box.clock.now()
+    with box.sessions() as session, session.begin():
+        contact = _find(session, tenant_id, "contact", contact_key)
+        if name is not None and name.strip().lower() != contact["Name"].lower():
+            if name.strip().lower() in active_names(session, tenant_id):
+                raise ActionError(
+                    f"The contact name {name} is already assigned to another contact."
+                )
+            contact["Name"] = name.strip()
+        if email is not None:
+            contact["EmailAddress"] = email.strip()
+        save(session, tenant_id, "contact", contact, now)
+        for kind in MOVED_KINDS:  # documents carry the contact's name too
+            _rename_in(session, tenant_id, kind, contact)
+    return contact
+
+
+def _rename_in(session, tenant_id: str, kind: str, contact: dict) -> None:
+    rows = session.scalars(
+        select(Document).where(
+            Document.tenant_id == tenant_id,
+            Document.kind == kind,
+            Document.contact_id == contact["ContactID"],
+        )
+    ).all()
+    for row in rows:  # the name inside a document is not a change Xero announces
+        document = json.loads(row.body)
+        document["Contact"]["Name"] = contact["Name"]
+        row.body = json.dumps(document, separators=(",", ":"))
 
 
 def archive(box, tenant_id: str, contact_key: str) -> dict:

@@ -1,5 +1,5 @@
-"""`flask --app wsgi sandbox pay|approve|void|credit|allocate|archive|merge`: change a demo
-organisation as a person would in Xero, to watch a panel react (webhooks follow when on)."""
+"""`flask --app wsgi sandbox pay|approve|void|credit|allocate|edit-contact|archive|merge`:
+change a demo organisation as a person would in Xero, to watch a panel react (and webhooks)."""
 
 import click
 from flask import current_app
@@ -83,6 +83,16 @@ def register(group: click.Group) -> None:
         """Allocate a credit note to an invoice of the same contact."""
         done = _run(actions.allocate_credit, _tenant(org_name), note, invoice, amount)
         click.echo(f"allocated {done['Amount']:.2f} to {done['Invoice']['InvoiceNumber']}")
+
+    @group.command("edit-contact")
+    @ORG
+    @click.option("--contact", required=True, help="Contact name, number or ContactID.")
+    @click.option("--name", help="New name.")
+    @click.option("--email", help="New email address.")
+    def edit_contact_command(org_name, contact, name, email):
+        """Rename a contact or change its email address."""
+        done = _run(actions.edit_contact, _tenant(org_name), contact, name, email)
+        click.echo(f"{done['ContactID']}: {done['Name']} <{done.get('EmailAddress') or ''}>")
 
     @group.command("archive")
     @ORG

@@ -107,11 +107,15 @@ _ACTIONS = {
     "credit": (actions.credit, ("contact", "amount"), {"sales": "sales"}),
     "allocate": (actions.allocate_credit, ("credit_note", "invoice"), {"amount": "amount"}),
     "archive": (actions.archive, ("contact",), {}),
+    "edit-contact": (actions.edit_contact, ("contact",), {"name": "name", "email": "email"}),
     "merge": (actions.merge, ("from", "into"), {}),
 }
 
 
-@bp.post(f"{CONTROL}/<any(pay, approve, void, credit, allocate, archive, merge):name>")
+_NAMES = ", ".join(f"'{name}'" for name in _ACTIONS)
+
+
+@bp.post(f"{CONTROL}/<any({_NAMES}):name>")
 def control_action(name: str):
     """Change an organisation as a person would in Xero (a payment, a void, a merge…)."""
     client_id_or_401()
