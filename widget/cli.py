@@ -48,6 +48,7 @@ def _needs_schema(callback):
             raise click.ClickException(problem)
         return callback(*args, **kwargs)
 
+    checked.schema_checked = True  # each app registers the commands again: wrap them once
     return with_appcontext(checked)
 
 
@@ -55,7 +56,12 @@ class SchemaCheckedGroup(AppGroup):
     """An AppGroup whose commands refuse, saying what to run, on a database not migrated."""
 
     def add_command(self, cmd: click.Command, name: str | None = None) -> None:
-        if cmd.callback is not None and not getattr(cmd, "works_without_schema", False):
+        checked = getattr(cmd.callback, "schema_checked", False)
+        if (
+            cmd.callback is not None
+            and not checked
+            and not getattr(cmd, "works_without_schema", False)
+        ):
             cmd.callback = _needs_schema(cmd.callback)
         super().add_command(cmd, name)
 
@@ -79,8 +85,10 @@ widget_cli.add_command(migrate_command)
 
 def init_app(app: Flask) -> None:
     from widget.auth.cli import register as register_workspace_commands
+    from widget.connection.sandbox_cli import register as register_sandbox_commands
     from widget.jobs.worker import worker_command
 
     register_workspace_commands(widget_cli)
+    register_sandbox_commands(widget_cli)
     widget_cli.add_command(worker_command)
     app.cli.add_command(widget_cli)

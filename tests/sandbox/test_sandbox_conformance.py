@@ -9,7 +9,7 @@ from email.utils import format_datetime
 import pytest
 import requests
 
-from tests.conftest import obtain_tokens
+from tests.conftest import make_test_app, obtain_tokens, serve
 from tests.sandbox.helpers import Api, assert_problem, assert_validation
 from tests.xero_spec import validate_exchange
 from widget.sandbox.serialise import parse_date, read_datetime
@@ -498,21 +498,40 @@ def test_connections_list_and_delete(live_server, sandbox_reset):
 _JUMPS = itertools.count(1)
 
 
-def later_api(live_server, sandbox) -> Api:
+@pytest.fixture(scope="module")
+def jump_server(tmp_path_factory):
+    """A served app of this module's own: the tests below move its sandbox clock days ahead and
+    leave documents stamped then, which must not surprise other tests' incremental syncs."""
+    folder = tmp_path_factory.mktemp("jumps")
+    application = make_test_app(f"sqlite:///{folder / 'widget.sqlite3'}")
+    yield from serve(application)
+    application.extensions["db_engine"].dispose()
+
+
+@pytest.fixture
+def jumping(jump_server):
+    sandbox = jump_server.app.extensions["sandbox"]
+    sandbox.limits.reset()
+    yield sandbox
+    sandbox.clock.reset()
+    sandbox.limits.reset()
+
+
+def later_api(server, sandbox) -> Api:
     """Move the sandbox clock on, further each time (so what a test makes now is newer than
     everything seeded or made by an earlier test), and consent again (the first token died
     with the jump)."""
     sandbox.clock.advance(days=3 * next(_JUMPS))
-    return Api(live_server.sandbox_url, obtain_tokens(live_server.sandbox_url))
+    return Api(server.sandbox_url, obtain_tokens(server.sandbox_url))
 
 
 def _since_header(moment) -> str:
     return moment.replace(microsecond=0).strftime("%Y-%m-%dT%H:%M:%S")
 
 
-def test_if_modified_since_returns_only_later_changes(live_server, sandbox_reset):
-    api = later_api(live_server, sandbox_reset)
-    since = sandbox_reset.clock.now()
+def test_if_modified_since_returns_only_later_changes(jump_server, jumping):
+    api = later_api(jump_server, jumping)
+    since = jumping.clock.now()
     contact = api.put("Contacts", {"Name": unique("Rimu Sync Ltd")}).json()["Contacts"][0]
     invoice = api.put(
         "Invoices",
@@ -522,7 +541,7 @@ def test_if_modified_since_returns_only_later_changes(live_server, sandbox_reset
             "LineItems": [{"Description": "Sync", "Quantity": 1, "UnitAmount": 10}],
         },
     ).json()["Invoices"][0]
-    today = sandbox_reset.clock.today()
+    today = jumping.clock.today()
     quote = api.put(
         "Quotes",
         {
@@ -552,8 +571,8 @@ def test_if_modified_since_returns_only_later_changes(live_server, sandbox_reset
     assert [i["InvoiceID"] for i in unpaged["Invoices"]] == [invoice["InvoiceID"]]
 
 
-def test_if_modified_since_is_to_the_second_and_later_means_later(live_server, sandbox_reset):
-    api = later_api(live_server, sandbox_reset)
+def test_if_modified_since_is_to_the_second_and_later_means_later(jump_server, jumping):
+    api = later_api(jump_server, jumping)
     contact = api.put("Contacts", {"Name": unique("Totara Seconds")}).json()["Contacts"][0]
     stamp = read_datetime(contact["UpdatedDateUTC"])
     same_second = {"If-Modified-Since": _since_header(stamp)}
@@ -651,15 +670,15 @@ def test_seeded_allocated_credit_notes_match_their_invoices(api):
         assert invoice["AmountDue"] == pytest.approx(due)
 
 
-def test_create_and_allocate_a_credit_note(live_server, sandbox_reset):
-    api = later_api(live_server, sandbox_reset)
+def test_create_and_allocate_a_credit_note(jump_server, jumping):
+    api = later_api(jump_server, jumping)
     contact = api.put("Contacts", {"Name": unique("Kauri Credit Co")}).json()["Contacts"][0]
     invoice = authorised_invoice(api, contact["ContactID"], 100)
     note = credit_note(api, contact["ContactID"], 30)
     assert note["CreditNoteNumber"].startswith("CN-") and note["RemainingCredit"] == 30
     assert note["Status"] == "AUTHORISED" and note["Total"] == 30
-    since = {"If-Modified-Since": _since_header(sandbox_reset.clock.now())}
-    sandbox_reset.clock.advance(seconds=2)
+    since = {"If-Modified-Since": _since_header(jumping.clock.now())}
+    jumping.clock.advance(seconds=2)
     url = f"CreditNotes/{note['CreditNoteID']}/Allocations"
     date = str(api_today(api))
     allocation = {"Invoice": {"InvoiceID": invoice["InvoiceID"]}, "Amount": 20, "Date": date}
@@ -686,10 +705,8 @@ def test_create_and_allocate_a_credit_note(live_server, sandbox_reset):
     assert_validation(again, "Only an AUTHORISED credit note")
 
 
-def test_credit_note_allocation_settles_the_invoice_and_refuses_mismatches(
-    live_server, sandbox_reset
-):
-    api = later_api(live_server, sandbox_reset)
+def test_credit_note_allocation_settles_the_invoice_and_refuses_mismatches(jump_server, jumping):
+    api = later_api(jump_server, jumping)
     contact = api.put("Contacts", {"Name": unique("Matai Settle Ltd")}).json()["Contacts"][0]
     other = api.put("Contacts", {"Name": unique("Other Party")}).json()["Contacts"][0]
     invoice = authorised_invoice(api, contact["ContactID"], 40)
@@ -722,12 +739,12 @@ def test_credit_note_allocation_settles_the_invoice_and_refuses_mismatches(
     )
 
 
-def test_payments_pay_an_invoice_in_parts_until_paid(live_server, sandbox_reset):
-    api = later_api(live_server, sandbox_reset)
+def test_payments_pay_an_invoice_in_parts_until_paid(jump_server, jumping):
+    api = later_api(jump_server, jumping)
     contact = api.put("Contacts", {"Name": unique("Puriri Payments")}).json()["Contacts"][0]
     invoice = authorised_invoice(api, contact["ContactID"], 250)
-    since = {"If-Modified-Since": _since_header(sandbox_reset.clock.now())}
-    sandbox_reset.clock.advance(seconds=2)
+    since = {"If-Modified-Since": _since_header(jumping.clock.now())}
+    jumping.clock.advance(seconds=2)
     date = str(api_today(api))
     payment = {
         "Invoice": {"InvoiceID": invoice["InvoiceID"]},
@@ -756,14 +773,18 @@ def test_payments_pay_an_invoice_in_parts_until_paid(live_server, sandbox_reset)
     assert [i["InvoiceID"] for i in changed] == [invoice["InvoiceID"]]
     payments = api.get("Payments", headers=since).json()["Payments"]
     assert sorted(p["Amount"] for p in payments) == [100, 150]
+    deleted = api.get("Payments", headers=since, params={"where": 'Status=="DELETED"'})
+    assert deleted.json()["Payments"] == []
+    live = api.get("Payments", headers=since, params={"where": 'Status=="AUTHORISED"'})
+    assert len(live.json()["Payments"]) == 2
     again = api.put("Payments", payment | {"Amount": 1}, spec=False)
     assert_validation(again, "Payments can only be made against Authorised documents")
     one = api.get(f"Payments/{made['PaymentID']}").json()["Payments"][0]
     assert one["PaymentID"] == made["PaymentID"]
 
 
-def test_payments_refused_like_xero(live_server, sandbox_reset):
-    api = later_api(live_server, sandbox_reset)
+def test_payments_refused_like_xero(jump_server, jumping):
+    api = later_api(jump_server, jumping)
     contact = api.put("Contacts", {"Name": unique("Hinau Refusals")}).json()["Contacts"][0]
     bill = authorised_invoice(api, contact["ContactID"], 80, kind="ACCPAY")
     draft = api.put(

@@ -1,5 +1,7 @@
 """The demo data: deterministic, big enough, and covering every case the widget shows."""
 
+import hashlib
+import json
 from collections import Counter
 from datetime import date, timedelta
 
@@ -111,3 +113,65 @@ def test_numbers(orgs):
     assert "" in bills and any(b and not b.startswith("INV-0") for b in bills)
     quotes = sorted(q["QuoteNumber"] for q in orgs["Demo Company (NZ)"].documents["quote"])
     assert quotes[0] == "QU-0001"
+
+
+def test_credit_notes_cover_every_case_and_agree_with_the_invoices(orgs):
+    for org in orgs.values():
+        notes, invoices = org.documents["creditnote"], org.documents["invoice"]
+        statuses = {n["Status"] for n in notes}
+        assert {"AUTHORISED", "PAID", "VOIDED", "DRAFT"} <= statuses, org.name
+        assert {"ACCRECCREDIT", "ACCPAYCREDIT"} == {n["Type"] for n in notes}
+        open_credit = [n for n in notes if n["Status"] == "AUTHORISED"]
+        assert open_credit and all(n["RemainingCredit"] == n["Total"] > 0 for n in open_credit)
+        assert all(
+            n["RemainingCredit"] == 0
+            for n in notes
+            if n["Status"] != "AUTHORISED" and n["Status"] != "DRAFT"
+        )
+        by_id = {i["InvoiceID"]: i for i in invoices}
+        for note in notes:
+            for allocation in note["Allocations"]:
+                invoice = by_id[allocation["Invoice"]["InvoiceID"]]
+                assert invoice["AmountCredited"] == allocation["Amount"] == note["Total"]
+                assert invoice["Contact"] == note["Contact"]
+                assert invoice["CreditNotes"][0]["CreditNoteNumber"] == note["CreditNoteNumber"]
+        credited = [i for i in invoices if i["AmountCredited"]]
+        assert len(credited) == sum(bool(n["Allocations"]) for n in notes)
+        sales = sorted(n["CreditNoteNumber"] for n in notes if n["Type"] == "ACCRECCREDIT")
+        assert sales == [f"CN-{k:04d}" for k in range(1, len(sales) + 1)]
+
+
+#: The figures of the default organisations' contacts, invoices and quotes (seed, 22 Nov 2026)
+#: as they were before credit notes were seeded: tests across the suite rely on them.
+FIGURES_BEFORE_CREDIT_NOTES = "24152f0566eb91845e22681d331b4a919ce7d066c7bb033891287c8654b5e4e7"
+
+
+def test_credit_notes_leave_the_other_documents_as_they_were(orgs):
+    """Credit notes come from a random stream of their own (and the PAID ones explain invoices'
+    existing AmountCredited), so no contact, invoice or quote figure moved."""
+    out = []
+    for org in orgs.values():
+        d = org.documents
+        out.append(
+            [
+                (c["ContactID"], c["Name"], c["ContactStatus"], c["IsCustomer"], c["IsSupplier"])
+                for c in d["contact"]
+            ]
+        )
+        out.append(
+            [
+                (i["InvoiceID"], i["InvoiceNumber"], i["Status"], i["Total"], i["AmountDue"])
+                + (i["AmountPaid"], i["AmountCredited"], i["Contact"]["ContactID"], i["Date"])
+                + (i["DueDate"],)
+                for i in d["invoice"]
+            ]
+        )
+        out.append(
+            [
+                (q["QuoteID"], q["QuoteNumber"], q["Status"], q["Total"], q["Contact"]["ContactID"])
+                + (q["Date"],)
+                for q in d["quote"]
+            ]
+        )
+    digest = hashlib.sha256(json.dumps(out).encode()).hexdigest()
+    assert digest == FIGURES_BEFORE_CREDIT_NOTES

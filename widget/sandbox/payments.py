@@ -9,7 +9,7 @@ from widget.sandbox.checks import date_field, lock_date_problem
 from widget.sandbox.context import load_context
 from widget.sandbox.documents import load, save
 from widget.sandbox.gate import accounting
-from widget.sandbox.invoices import python_filter
+from widget.sandbox.invoices import python_filter, where_conditions
 from widget.sandbox.listing import Listing
 from widget.sandbox.models import Document
 from widget.sandbox.problems import not_found
@@ -27,6 +27,7 @@ PAYMENT_FIELDS = fields(
     Date=lambda row: row.date,
     Invoice__InvoiceID=lambda row: row.number,
 )
+ORDER_COLUMNS = {"paymentid": Document.doc_id, "paymenttype": Document.type}
 
 
 @bp.get(f"{ACCOUNTING}/Payments")
@@ -34,7 +35,8 @@ PAYMENT_FIELDS = fields(
 def list_payments(tenant_id: str):
     args, box = request.args, sandbox()
     filtered = python_filter({"where": args.get("where")}, PAYMENT_FIELDS)
-    listing = Listing("payment", PAYMENT_FIELDS, {"paymentid": Document.doc_id}, [], filtered)
+    conditions = where_conditions(args, PAYMENT_FIELDS)
+    listing = Listing("payment", PAYMENT_FIELDS, ORDER_COLUMNS, conditions, filtered)
     with box.sessions() as session:
         page = listing.run(session, tenant_id, args, request.headers, paged=False)
         payments = bodies(page.records)

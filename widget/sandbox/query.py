@@ -1,4 +1,4 @@
-"""Reading lists of documents: SQL for the indexed filters, then `where`, order and paging.
+"""Reading documents: rows with their key columns, `where` over them, JSON decoded on demand.
 
 Rows are fetched with their key columns; the JSON body is decoded only when a `where` needs a
 field that is not a column, and for the page that is returned.
@@ -26,11 +26,11 @@ class Record:
     """One row under a `where`: key columns directly, other fields from the decoded JSON.
 
     Rows come without their JSON; the first record that needs one loads the JSON of every
-    record of its fetch in a single query (see `_Bodies`)."""
+    record of its fetch in a single query (see `Bodies`)."""
 
     __slots__ = ("row", "_body", "_bodies")
 
-    def __init__(self, row, bodies: "_Bodies"):
+    def __init__(self, row, bodies: "Bodies"):
         self.row, self._body, self._bodies = row, None, bodies
 
     def body(self) -> dict:
@@ -39,7 +39,7 @@ class Record:
         return self._body
 
 
-class _Bodies:
+class Bodies:
     """Loads documents' JSON in one query for many records (all of a fetch, or one page)."""
 
     def __init__(self, session: Session, tenant_id: str, kind: str):
@@ -105,7 +105,7 @@ def apply_where(records: Iterable[Record], text: str | None, spec: Fields) -> li
     return [record for record in records if predicate(record)]
 
 
-_KEY_COLUMNS = [
+KEY_COLUMNS = [
     column
     for column in Document.__table__.columns
     if column.key not in ("body", "search_text", "tenant_id", "kind")
@@ -114,9 +114,9 @@ _KEY_COLUMNS = [
 
 def fetch(session: Session, tenant_id: str, kind: str, *conditions, order=()) -> list[Record]:
     """Matching rows (key columns only; JSON on demand) in a stable order."""
-    query = select(*_KEY_COLUMNS).where(Document.tenant_id == tenant_id, Document.kind == kind)
+    query = select(*KEY_COLUMNS).where(Document.tenant_id == tenant_id, Document.kind == kind)
     query = query.where(*conditions).order_by(*order, Document.position)
-    loader = _Bodies(session, tenant_id, kind)
+    loader = Bodies(session, tenant_id, kind)
     loader.records = [Record(row, loader) for row in session.execute(query)]
     return loader.records
 
@@ -127,25 +127,7 @@ class Page:
     pagination: dict | None
 
 
-def paginate(records: list[Record], args, default_paged: bool = False, sized=True) -> Page:
-    """Xero paging: `page` (1-based) and, where supported, `pageSize` (at most 1000)."""
-    if "page" not in args and not default_paged:
-        return Page(records, None)
-    page = max(_int(args.get("page"), "page", 1), 1)
-    size = DEFAULT_PAGE_SIZE
-    if sized and args.get("pageSize"):
-        size = min(max(_int(args.get("pageSize"), "pageSize", size), 1), MAX_PAGE_SIZE)
-    count = len(records)
-    pagination = {
-        "page": page,
-        "pageSize": size,
-        "pageCount": (count + size - 1) // size,
-        "itemCount": count,
-    }
-    return Page(records[(page - 1) * size : page * size], pagination)
-
-
-def _int(value, name: str, default: int) -> int:
+def int_arg(value, name: str, default: int) -> int:
     if value in (None, ""):
         return default
     try:
