@@ -53,8 +53,10 @@ def test_604_people_page_by_50_and_search(db_app):
     assert "1 person matches" in found
     by_id = admin.get("/admin/users?q=u-05").get_data(as_text=True)
     assert "100 people match" in by_id
-    for odd in ("%00", "a%00b", "%ED%A0%80", "%F0%9F%98%80", "x" * 5000):
+    for odd in ("%ED%A0%80", "%F0%9F%98%80", "x" * 5000):
         assert admin.get(f"/admin/users?q={odd}").status_code == 200
+    for nul in ("%00", "a%00b"):  # the request guard refuses NUL anywhere, before any view
+        assert admin.get(f"/admin/users?q={nul}").status_code == 400
     wildcard = admin.get("/admin/users?q=%25").get_data(as_text=True)
     assert "0 people match" in wildcard and "Nobody matches." in wildcard
 
