@@ -205,7 +205,12 @@ class Form:
 @dataclass
 class Tally:
     statuses: Counter = field(default_factory=Counter)
+    failures: Counter = field(default_factory=Counter)  # presses that got no HTTP answer
     lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def failed(self, exc: Exception) -> None:
+        with self.lock:
+            self.failures[f"{type(exc).__name__}: {str(exc)[:160]}"] += 1
 
     def count(self, status: int) -> None:
         with self.lock:
@@ -306,6 +311,7 @@ class Rep:
         for answer in answers:
             if isinstance(answer, Exception):
                 self.tally.count(599)
+                self.tally.failed(answer)
                 continue
             self.tally.count(answer.status_code)
             status, retry_after = answer.status_code, answer.headers.get("Retry-After")
@@ -469,6 +475,8 @@ def _soak(widget: Server, sandbox: Server, app, tenant_id: str, args) -> int:
         f"late answers not counted): "
         + ", ".join(f"{status} x{n}" for status, n in sorted(xero_statuses.items()))
     )
+    for failure, n in tally.failures.items():
+        print(f"  no answer x{n}: {failure}")
     print(
         f"soak: forms={result['forms']} created={result['created']} "
         f"duplicates={result['duplicates']} lost={result['lost']} 500s={tally.server_errors}"

@@ -338,11 +338,15 @@ def _fingerprint(draft: InvoiceDraft | QuoteDraft) -> str:
 
 def _marked(draft, target: Target, key: str):
     """An invoice or bill with its submission's mark in Xero's `Url` ("Go to [app]" in Xero,
-    never shown to the customer): a link to our page about it, unique to this key."""
+    never shown to the customer): a link to our page about it, unique to this key. Only an https
+    link (or the sandbox) is sent: Xero is not known to take a plain-http one."""
     if not isinstance(draft, InvoiceDraft):
         return draft  # Xero keeps no such field on quotes
     token = hashlib.sha256(f"{target.workspace_id}:{target.tenant_id}:{key}".encode()).hexdigest()
-    return replace(draft, url=url_for("drafts.source", token=token[:32], _external=True))
+    url = url_for("drafts.source", token=token[:32], _external=True)
+    if not url.startswith("https://") and not current_app.config.get("XERO_USE_SANDBOX"):
+        return draft
+    return replace(draft, url=url)
 
 
 def decode(kind: str, payload: str) -> tuple[InvoiceDraft | QuoteDraft, Decimal]:
