@@ -91,6 +91,9 @@ def _gunicorn(env: dict, port: int, workers: int, threads: int) -> Server:
         "--worker-class", "gthread",
         "--threads", str(threads),
         "--timeout", "60",
+        # reps pause up to ~25 s between presses: a connection gunicorn closes (default after
+        # 2 s idle) just as the next POST goes out is a dropped press, not the widget's doing
+        "--keep-alive", "30",
         "--log-level", "warning",
         "bench.soak:soak_app()",
     ]  # fmt: skip
