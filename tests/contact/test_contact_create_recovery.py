@@ -100,3 +100,23 @@ def test_pressing_again_after_success_links_the_same_contact_without_calling_xer
     assert again.status_code == 200 and 'data-state="linked"' in again.text
     assert [c for c in server.meter.since(mark) if c.method == "PUT"] == []
     assert len(_named(server, form["name"])) == 1
+
+
+def test_a_double_click_creates_one_contact_and_both_presses_link_it(server):
+    import threading
+
+    workspace, record, panel, form = _panel(server)
+    server.sandbox.faults.set(NZ, latency_ms=300)  # both presses overlap the call to Xero
+    answers: list = []
+    threads = [
+        threading.Thread(target=lambda: answers.append(panel.post("/contact/new", form)))
+        for _ in range(2)
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    assert [a.status_code for a in answers] == [200, 200], answers[0].text[:500]
+    assert all('data-state="linked"' in a.text for a in answers)
+    made = _named(server, form["name"])
+    assert len(made) == 1 and _linked_to(server, workspace, record) == made[0]["ContactID"]

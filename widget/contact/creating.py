@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import time
 from dataclasses import asdict, dataclass
 from datetime import timedelta
 
@@ -37,6 +38,7 @@ from widget.xero.models import Contact
 KIND = "contact"
 #: a PENDING press older than this is one whose process died: it may be settled by another
 ABANDONED_SECONDS = 60
+POLL_SECONDS = 0.05
 
 
 @dataclass(frozen=True)
@@ -116,6 +118,7 @@ def _create_once(db, ctx, form: ContactForm) -> Created:
     row, owned = _claim(db, ctx, form.idempotency_key, draft, fingerprint)
     if owned:
         return _send(db, row, ctx)
+    row = _settled(db, row)  # a double click waits for the first press
     edited = row.fingerprint != fingerprint
     first = _payload(row)
     if row.status == CREATED:
@@ -238,6 +241,16 @@ def _finish(db, row: DraftSubmission, status: str, contact: Contact | None = Non
         db.rollback()
         db.get(DraftSubmission, row_id, populate_existing=True)
         return False
+
+
+def _settled(db, row: DraftSubmission) -> DraftSubmission:
+    """The row once no press is with Xero, or still PENDING when the wait ran out."""
+    deadline = time.monotonic() + float(current_app.config["XERO_TIMEOUT_SECONDS"]) + 2
+    while row.status == PENDING and not _abandoned(row) and time.monotonic() < deadline:
+        time.sleep(POLL_SECONDS)
+        db.rollback()  # a new read transaction sees what the other press committed
+        row = db.get(DraftSubmission, row.id, populate_existing=True)
+    return row
 
 
 def _abandoned(row: DraftSubmission) -> bool:

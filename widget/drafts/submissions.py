@@ -223,20 +223,17 @@ def _resolve(db, xero: DraftsXero, target: Target, row) -> Outcome:
 def _unclaimed(db: Session, row: DraftSubmission, found: list) -> list:
     """The documents found that no other submission of the organisation holds."""
     ids = [_xero_id(document) for document in found]
-    held = (
-        set(
-            db.scalars(
-                select(DraftSubmission.xero_id).where(
-                    DraftSubmission.tenant_id == row.tenant_id,
-                    DraftSubmission.xero_id.in_(ids),
-                    DraftSubmission.id != row.id,
-                )
-            )
+    if not ids:
+        return []
+    held = db.scalars(
+        select(DraftSubmission.xero_id).where(
+            DraftSubmission.tenant_id == row.tenant_id,
+            DraftSubmission.xero_id.in_(ids),
+            DraftSubmission.id != row.id,
         )
-        if ids
-        else set()
     )
-    return [document for document in found if _xero_id(document) not in held]
+    taken = set(held)
+    return [document for document in found if _xero_id(document) not in taken]
 
 
 def _send(db, xero: DraftsXero, target: Target, row: DraftSubmission, how=NEW) -> Outcome:
