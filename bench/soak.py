@@ -473,9 +473,16 @@ def _soak(widget: Server, sandbox: Server, app, tenant_id: str, args) -> int:
         + ", ".join(f"{status} x{n}" for status, n in sorted(tally.statuses.items()))
     )
     failed = sum(n for status, n in xero_statuses.items() if status >= 429)
+    lookups = sum(
+        1
+        for call in calls
+        if call["method"] == "GET"
+        and call["path"] in ("Invoices", "Quotes")
+        and any(mark in call["query"] for mark in ("Date%3D%3D", "Date==", "DateFrom"))
+    )
     print(
         f"  Xero calls {len(calls)} ({failed / max(len(calls), 1):.0%} answered with an error; "
-        f"late answers not counted): "
+        f"late answers not counted; {lookups} lookups after a key window): "
         + ", ".join(f"{status} x{n}" for status, n in sorted(xero_statuses.items()))
     )
     for failure, n in tally.failures.items():
