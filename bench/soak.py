@@ -20,6 +20,8 @@ Run: `.venv/bin/python -m bench.soak` (5 minutes; `--seconds 90` for a shorter r
   press again after a pause (now and then with a price edited, or after a long pause past the key
   window with `--short-memory`). When the time is up, faults are cleared and every form not yet
   shown as created is pressed until it is.
+- Meanwhile someone in Xero approves invoices and bills and sends quotes of the run (up to three
+  drafts every half second), so a retry may have to find what its first press made in any status.
 - Accounting: each form's answers must name one document; the sandbox's documents with the run's
   references are matched to forms: a document no form holds, or one named by two forms, is a
   duplicate; a form without its document is lost. Any 5xx other than our 503 counts as a 500.
@@ -189,6 +191,69 @@ class FaultDriver:
                 pass
             time.sleep(0.2)
         raise RuntimeError("the sandbox refused a fault setting")
+
+
+# --- someone working in Xero meanwhile ----------------------------------------------------------
+
+MOVED_ON = {"ACCREC": "AUTHORISED", "ACCPAY": "AUTHORISED", None: "SENT"}
+
+
+@dataclass
+class XeroUser:
+    """Approves invoices and bills and sends quotes of the run in Xero while reps still press:
+    what the first press created may no longer be a draft when a retry looks for it."""
+
+    app: object
+    tenant_id: str
+    run: str
+    seed: int
+    moved: int = 0
+    _stop: threading.Event = field(default_factory=threading.Event)
+
+    def run_until_stopped(self) -> None:
+        chooser = random.Random(self.seed)
+        while not self._stop.wait(0.5):
+            try:
+                self._move_some(chooser)
+            except Exception:  # noqa: BLE001 (the sandbox's SQLite was busy: try again soon)
+                continue
+
+    def stop(self) -> None:
+        self._stop.set()
+
+    def _move_some(self, chooser: random.Random) -> None:
+        import json
+
+        from sqlalchemy import select
+
+        from widget.sandbox.documents import save
+        from widget.sandbox.models import Document
+        from widget.sandbox.serialise import ms_date
+
+        box = self.app.extensions["sandbox"]
+        with box.sessions() as session, session.begin():
+            rows = session.scalars(
+                select(Document).where(
+                    Document.tenant_id == self.tenant_id,
+                    Document.kind.in_(("invoice", "quote")),
+                    Document.status == "DRAFT",
+                )
+            ).all()
+            bodies = [(row.kind, json.loads(row.body)) for row in rows]
+            ours = [
+                (kind, body)
+                for kind, body in bodies
+                if (body.get("Reference") or body.get("InvoiceNumber") or "").startswith(
+                    f"soak-{self.run}-"
+                )
+            ]
+            for kind, body in chooser.sample(ours, min(3, len(ours))):
+                body["Status"] = MOVED_ON[body.get("Type")]
+                body["UpdatedDateUTC"] = ms_date(box.clock.now())
+                if kind == "invoice" and not body.get("DueDate"):
+                    body["DueDate"], body["DueDateString"] = body["Date"], body["DateString"]
+                save(session, self.tenant_id, kind, body, box.clock.now())
+                self.moved += 1
 
 
 # --- reps ----------------------------------------------------------------------------------------
@@ -436,6 +501,9 @@ def _soak(widget: Server, sandbox: Server, app, tenant_id: str, args) -> int:
     reps = [Rep(n, widget, workspace, contacts[n], args, tally) for n in range(args.reps)]
     driver = FaultDriver(sandbox.url, args.fault_share, args.timeout, args.seed)
     faults = threading.Thread(target=driver.run, daemon=True)
+    xero_user = XeroUser(app, tenant_id, args.run, args.seed)
+    approving = threading.Thread(target=xero_user.run_until_stopped, daemon=True)
+    approving.start()
     began = time.monotonic()
     stop_at = began + args.seconds
     faults.start()
@@ -446,6 +514,8 @@ def _soak(widget: Server, sandbox: Server, app, tenant_id: str, args) -> int:
         thread.join()
     driver.stop()
     faults.join(timeout=5)
+    xero_user.stop()
+    approving.join(timeout=10)
     settle = [threading.Thread(target=rep.settle) for rep in reps]
     for thread in settle:
         thread.start()
@@ -469,7 +539,8 @@ def _soak(widget: Server, sandbox: Server, app, tenant_id: str, args) -> int:
         f"({', '.join(f'{k} {v}' for k, v in sorted(driver.phases.items()))})"
     )
     print(
-        f"  presses {presses}, twins {sum(form.twin for form in forms)}; widget answers: "
+        f"  presses {presses}, twins {sum(form.twin for form in forms)}, approved or sent in "
+        f"Xero meanwhile {xero_user.moved}; widget answers: "
         + ", ".join(f"{status} x{n}" for status, n in sorted(tally.statuses.items()))
     )
     failed = sum(n for status, n in xero_statuses.items() if status >= 429)
