@@ -100,6 +100,7 @@ def test_pressing_again_after_success_links_the_same_contact_without_calling_xer
     assert again.status_code == 200 and 'data-state="linked"' in again.text
     assert [c for c in server.meter.since(mark) if c.method == "PUT"] == []
     assert len(_named(server, form["name"])) == 1
+    assert len(_audited(server, workspace, "link.create")) == 1  # linked once, audited once
 
 
 def test_a_double_click_creates_one_contact_and_both_presses_link_it(server):

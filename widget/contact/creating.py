@@ -82,7 +82,9 @@ def create_and_link(ctx, form: ContactForm) -> int | None:
         return 503
     if created.new:
         links.record_created_contact(db, ctx.link_key, created.contact_id, created.name, ctx.user)
-    links.link(db, ctx.link_key, created.contact_id, created.name, ctx.user)
+    current = links.find(db, ctx.link_key)
+    if current is None or current.xero_contact_id != created.contact_id:  # a resubmit: linked
+        links.link(db, ctx.link_key, created.contact_id, created.name, ctx.user)
     db.commit()
     g.contact_created_notice = _notice(created, form)
     return None
