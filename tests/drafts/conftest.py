@@ -4,7 +4,9 @@ own CRM contacts, and put back any fault or setting they change."""
 
 import pytest
 
-from tests.contact.support import NZ, UK, serve_panels
+from bench.contact_panel import XeroMeter
+from tests.conftest import _postgres_url, make_test_app, serve
+from tests.contact.support import NZ, UK, ContactServer, OffsetClock, serve_panels
 
 
 @pytest.fixture(scope="session")
@@ -32,3 +34,34 @@ def server(drafts_server):
     drafts_server.sandbox.clock.reset()
     for org in (NZ, UK):
         drafts_server.release(org)
+
+
+# --- the same on PostgreSQL, for the tests where the database matters --------------------------
+
+
+@pytest.fixture(scope="session")
+def postgres_drafts(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("drafts-pg")
+    _postgres_url.used = True
+    app = make_test_app(
+        _postgres_url(),
+        f"sqlite:///{folder / 'sandbox.sqlite3'}",
+        SANDBOX_MINUTE_LIMIT=100_000,
+        SANDBOX_DAILY_LIMIT=1_000_000,
+    )
+    for live in serve(app):
+        meter = XeroMeter(app.wsgi_app)
+        app.wsgi_app = meter
+        server = ContactServer(live.url, app, meter, OffsetClock())
+        yield server, server.connected_workspace(NZ)
+    app.extensions["db_engine"].dispose()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def any_database(request, server, nz):
+    if request.param == "sqlite":
+        yield server, nz
+        return
+    pg_server, workspace = request.getfixturevalue("postgres_drafts")
+    yield pg_server, workspace
+    pg_server.sandbox.faults.clear()

@@ -12,9 +12,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import select
 
-from bench.contact_panel import XeroMeter
-from tests.conftest import _postgres_url, make_test_app, serve
-from tests.contact.support import NZ, UK, ContactServer, OffsetClock
+from tests.contact.support import NZ, UK
 from tests.drafts.support import DraftPost, created_id, linked, new_form, send, with_reference
 from widget.auth.models import AuditEntry
 from widget.drafts.models import DraftSubmission
@@ -203,33 +201,6 @@ def test_after_xero_forgot_a_key_that_created_nothing_the_draft_is_created_once(
 
 
 # --- a double click, on both databases ----------------------------------------------------------
-
-
-@pytest.fixture(scope="module")
-def postgres_drafts(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("drafts-pg")
-    app = make_test_app(
-        _postgres_url(),
-        f"sqlite:///{folder / 'sandbox.sqlite3'}",
-        SANDBOX_MINUTE_LIMIT=100_000,
-        SANDBOX_DAILY_LIMIT=1_000_000,
-    )
-    for live in serve(app):
-        meter = XeroMeter(app.wsgi_app)
-        app.wsgi_app = meter
-        server = ContactServer(live.url, app, meter, OffsetClock())
-        yield server, server.connected_workspace(NZ)
-    app.extensions["db_engine"].dispose()
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def any_database(request, server, nz):
-    if request.param == "sqlite":
-        yield server, nz
-        return
-    pg_server, workspace = request.getfixturevalue("postgres_drafts")
-    yield pg_server, workspace
-    pg_server.sandbox.faults.clear()
 
 
 def test_a_double_click_creates_one_document_and_both_presses_show_it(any_database):

@@ -11,7 +11,7 @@ from widget.auth.access import require
 from widget.company import context, figures, people, responses
 from widget.contact import links, listing, mirrored
 from widget.contact import panel as states
-from widget.contact.creating import create_and_link
+from widget.contact.creating import create_and_link, notice_partial
 from widget.contact.forms import ContactForm
 from widget.db import get_session
 from widget.xero import XeroError, XeroNotFound
@@ -161,7 +161,8 @@ def create_contact():
     if status is not None:
         return _form(ctx, form, status)
     ctx.reload_link()
-    return render_body(ctx)
+    body, *rest = render_body(ctx)
+    return (body + notice_partial("#company-notice"), *rest)
 
 
 # --- responses ----------------------------------------------------------------------------------

@@ -231,6 +231,11 @@ class ContactXero:
             self.cache.invalidate(self.scope, prefix)
         _mirror_soon(self.scope.workspace_id, self.tenant_id)
 
+    def contacts_named(self, name: str) -> list[Contact]:
+        """Contacts with exactly this name, archived ones too, fresh from Xero (names are unique
+        in an organisation: where Add contact looks for what a lost answer created)."""
+        return self._call(lambda client: client.contacts(name=name, include_archived=True).items)
+
     def create_contact(self, draft: ContactDraft, idempotency_key: str) -> Contact:
         contact = self._call(
             lambda client: client.create_contact(draft, idempotency_key=idempotency_key)

@@ -11,7 +11,7 @@ from widget.auth.access import require
 from widget.auth.sessions import SESSION_HEADER
 from widget.contact import context, links, listing, mirrored
 from widget.contact import panel as states
-from widget.contact.creating import create_and_link
+from widget.contact.creating import create_and_link, notice_partial
 from widget.contact.forms import ContactForm
 from widget.contact.service import rendered_fragments
 from widget.db import get_session
@@ -150,7 +150,8 @@ def create_contact():
     status = create_and_link(ctx, form)
     if status is not None:
         return _form(ctx, form, status)
-    return _body(ctx, retarget=True)
+    body, code, headers = _body(ctx, retarget=True)
+    return body + notice_partial("#contact-notice"), code, headers
 
 
 # --- responses ----------------------------------------------------------------------------------

@@ -7,7 +7,7 @@ timeout, or a double click finds the key here and learns what it created, instea
 
 from datetime import datetime
 
-from sqlalchemy import JSON, DateTime, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, DateTime, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from widget.db import Base
@@ -28,6 +28,8 @@ class DraftSubmission(Base):
         UniqueConstraint(
             "workspace_id", "tenant_id", "idempotency_key", name="uq_draft_submission_key"
         ),
+        #: a Xero document is credited to one submission only, whichever workspace sent it
+        Index("uq_draft_submission_document", "tenant_id", "xero_id", unique=True),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)

@@ -76,9 +76,11 @@ class DraftsXero:
 
     def find_created(
         self, draft: InvoiceDraft | QuoteDraft, total: Decimal, since: datetime
-    ) -> Invoice | Quote | None:
-        """The DRAFT a lost answer created, once Xero may have forgotten its key: same contact,
-        date, reference, currency and total, updated since the first try (newest wins)."""
+    ) -> list[Invoice | Quote]:
+        """What a lost answer may have created, once Xero may have forgotten its key, best first:
+        in ANY status (the rep may have approved or sent it since), the same contact, date,
+        reference, currency and total, updated since the first try. An invoice or bill carrying
+        another submission's mark (`Url`) is never one of them; one carrying ours comes first."""
         return self._call(lambda client: _find(client, draft, total, since))
 
     def _call(self, work: Callable[[XeroClient], T]) -> T:
@@ -100,33 +102,58 @@ def _fetch_reference(client: XeroClient) -> Reference:
     )
 
 
-def _find(client: XeroClient, draft, total: Decimal, since: datetime):
+def _find(client: XeroClient, draft, total: Decimal, since: datetime) -> list:
     if isinstance(draft, QuoteDraft):
-        found = client.quotes(
-            contact_id=draft.contact_id, status="DRAFT", date_from=draft.date, date_to=draft.date
-        ).items
+        found = client.all_pages(
+            client.quotes, contact_id=draft.contact_id, date_from=draft.date, date_to=draft.date
+        )
         reference = draft.reference or ""
     else:
-        found = client.invoices(
-            contact_ids=[draft.contact_id],
-            statuses=["DRAFT"],
-            invoice_type=draft.type,
-            summary_only=True,
-            page_size=100,
-        ).items
+        found = _invoices(client, draft)
         reference = (draft.invoice_number if draft.type == "ACCPAY" else draft.reference) or ""
     earliest = since - timedelta(minutes=1)
     matches = [
         doc
         for doc in found
-        if _day(doc.date) == draft.date
+        if (draft.date is None or _day(doc.date) == draft.date)
         and _reference(doc, draft) == reference
         and (doc.currency_code or "") == (draft.currency_code or doc.currency_code or "")
         and doc.total == total
         and (doc.updated_at is None or doc.updated_at >= earliest)
+        and _same_mark(doc, draft)
     ]
-    matches.sort(key=lambda doc: doc.updated_at or since)
-    return matches[-1] if matches else None
+    # ours by its mark first, then the oldest: the first press's, not a later identical form's
+    matches.sort(key=lambda doc: (not _marked_ours(doc, draft), doc.updated_at or since))
+    return matches
+
+
+def _invoices(client: XeroClient, draft: InvoiceDraft):
+    if draft.date is not None:
+        return client.all_pages(
+            client.invoices_dated,
+            contact_id=draft.contact_id,
+            invoice_type=draft.type,
+            day=draft.date,
+        )
+    return client.all_pages(
+        client.invoices,
+        contact_ids=[draft.contact_id],
+        invoice_type=draft.type,
+        summary_only=True,
+        page_size=100,
+    )
+
+
+def _same_mark(doc, draft) -> bool:
+    """False for a document marked by another submission; unmarked ones may still be ours (a
+    Xero that dropped the Url, or a press sent before documents were marked)."""
+    mark = getattr(doc, "url", None)
+    return not mark or mark == getattr(draft, "url", None)
+
+
+def _marked_ours(doc, draft) -> bool:
+    mark = getattr(doc, "url", None)
+    return bool(mark) and mark == getattr(draft, "url", None)
 
 
 def _reference(doc, draft) -> str:

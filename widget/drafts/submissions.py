@@ -7,7 +7,13 @@ Every press first claims its key in `draft_submissions` (committed before Xero i
 - a retry after a timeout or 5xx (UNKNOWN: Xero may have saved it): the first press's exact
   request is sent again with the same Idempotency-Key, and Xero answers with what it created;
 - a retry after Xero may have forgotten the key (DRAFTS_KEY_WINDOW_SECONDS; Xero keeps keys for
-  about 6 minutes, unconfirmed): we first look for the draft in Xero, and resend only if absent.
+  about 6 minutes, unconfirmed): we first look for the document in Xero, in any status (the rep
+  may have approved or sent it meanwhile), and resend only if absent.
+A document is claimed by one submission only: the database refuses a second row with the same
+(organisation, Xero id), and the lookup skips documents other submissions hold, so two forms with
+the same content get two documents. Invoices and bills carry a mark of their submission in
+Xero's `Url` (seen in Xero only, never by the customer), which tells ours from an identical one;
+quotes have no such field, so for them the claims alone keep the count right.
 A form edited after an UNKNOWN press settles the first press before sending anything new, so the
 rep can never end up with both. Moves between states are compare-and-set on `attempts`, so two
 retries of one key never both call Xero.
@@ -18,11 +24,11 @@ from __future__ import annotations
 import hashlib
 import json
 import time
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
-from flask import current_app
+from flask import current_app, url_for
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -39,6 +45,27 @@ from widget.xero.models import Invoice, Quote
 
 POLL_SECONDS = 0.05
 BUSY = "busy"
+
+#: how an Outcome came to be CREATED, so the rep is told what actually happened
+NEW = "new"  # created by this press
+EARLIER = "earlier"  # our own record: an earlier press of this form created it
+RESENT = "resent"  # resent with the same key while Xero remembers it: Xero holds it once
+FOUND = "found"  # Xero had forgotten the key; we found what the first press created
+
+
+class AlreadyClaimed(Exception):
+    """Xero answered with a document another submission already holds: never credit it twice."""
+
+    def __init__(self, kind: str):
+        super().__init__(kind)
+        self.kind = kind
+
+    def message_for(self, is_admin: bool) -> str:
+        return (
+            f"Xero answered with a {self.kind} already recorded for another form, so this one "
+            "is not counted as created. Check the contact's documents in Xero before pressing "
+            "Create again."
+        )
 
 
 @dataclass(frozen=True)
@@ -60,18 +87,21 @@ class Outcome:
     error: Exception | None = None
     replayed: bool = False  # an earlier press created it
     edits_dropped: bool = False  # created as first sent: later edits to the form were not sent
+    how: str = NEW  # NEW, EARLIER, RESENT or FOUND
+    xero_status: str | None = None  # the document's status in Xero when we last saw it
 
 
 def create_once(
     db: Session, xero: DraftsXero, target: Target, kind: str, key: str, draft, total: Decimal
 ) -> Outcome:
-    payload, fingerprint = encode(draft, total)
-    row, owned = _claim(db, target, kind, key, payload, fingerprint)
+    fingerprint = _fingerprint(draft)
+    row, owned = _claim(db, target, kind, key, draft, total, fingerprint)
     if owned:
-        return _send(db, xero, target, row, draft)
+        return _send(db, xero, target, row)
     row = _settle(db, row)
     if row.status == CREATED:
-        return Outcome(CREATED, row, replayed=True, edits_dropped=row.fingerprint != fingerprint)
+        edited = row.fingerprint != fingerprint
+        return Outcome(CREATED, row, replayed=True, edits_dropped=edited, how=EARLIER)
     if row.status == REFUSED and row.fingerprint == fingerprint:
         return Outcome(REFUSED, row, refusal=_stored_refusal(row))
     if row.status == PENDING and not _abandoned(row):
@@ -79,22 +109,24 @@ def create_once(
     if row.status != REFUSED:  # UNKNOWN, or PENDING abandoned by a process that died
         if not _take_over(db, row):
             return Outcome(BUSY, row)
-        first_draft, first_total = decode(row.kind, row.payload)
-        outcome = _resolve(db, xero, target, row, first_draft, first_total)
+        outcome = _resolve(db, xero, target, row)
         if outcome.status != REFUSED or row.fingerprint == fingerprint:
             outcome.edits_dropped = outcome.status == CREATED and row.fingerprint != fingerprint
             return outcome
     # the first press created nothing and the form has changed since: it is a new request
-    row, _owned = _claim(db, target, kind, new_key(), payload, fingerprint)
-    return _send(db, xero, target, row, draft)
+    row, _owned = _claim(db, target, kind, new_key(), draft, total, fingerprint)
+    return _send(db, xero, target, row)
 
 
 # --- the key's row ------------------------------------------------------------------------------
 
 
-def _claim(db, target: Target, kind, key, payload, fingerprint) -> tuple[DraftSubmission, bool]:
+def _claim(
+    db, target: Target, kind, key, draft, total, fingerprint
+) -> tuple[DraftSubmission, bool]:
     """(row, True) when this press owns the key now; (existing row, False) when it was taken."""
     now = clock.now()
+    payload = encode(_marked(draft, target, key), total)
     row = DraftSubmission(
         workspace_id=target.workspace_id,
         tenant_id=target.tenant_id,
@@ -119,7 +151,7 @@ def _claim(db, target: Target, kind, key, payload, fingerprint) -> tuple[DraftSu
     existing = _find(db, target, key)
     if existing.kind != kind or existing.xero_contact_id != target.xero_contact_id:
         # a key from another form (a stale tab, a tampered post): never show its document here
-        return _claim(db, target, kind, new_key(), payload, fingerprint)
+        return _claim(db, target, kind, new_key(), draft, total, fingerprint)
     return existing, False
 
 
@@ -171,20 +203,41 @@ def _take_over(db: Session, row: DraftSubmission) -> bool:
 # --- talking to Xero ----------------------------------------------------------------------------
 
 
-def _resolve(db, xero: DraftsXero, target: Target, row, draft, total: Decimal) -> Outcome:
+def _resolve(db, xero: DraftsXero, target: Target, row) -> Outcome:
     """Settle an earlier press whose answer was lost: Xero's memory of the key, or our search."""
     window = current_app.config["DRAFTS_KEY_WINDOW_SECONDS"]
-    if clock.now() - as_utc(row.created_at) > timedelta(seconds=window):
-        try:
-            found = xero.find_created(draft, total, as_utc(row.created_at))
-        except Exception as exc:
-            return _finish_unknown(db, row, exc)
-        if found is not None:
-            return _finish_created(db, target, row, found, replayed=True)
-    return _send(db, xero, target, row, draft)
+    if clock.now() - as_utc(row.created_at) <= timedelta(seconds=window):
+        return _send(db, xero, target, row, how=RESENT)
+    draft, total = decode(row.kind, row.payload)
+    try:
+        found = xero.find_created(draft, total, as_utc(row.created_at))
+    except Exception as exc:
+        return _finish_unknown(db, row, exc)
+    for document in _unclaimed(db, row, found):
+        outcome = _finish_created(db, target, row, document, how=FOUND)
+        if outcome is not None:
+            return outcome
+    return _send(db, xero, target, row)  # nothing to find: Xero never saved it, create it now
 
 
-def _send(db, xero: DraftsXero, target: Target, row: DraftSubmission, draft) -> Outcome:
+def _unclaimed(db: Session, row: DraftSubmission, found: list) -> list:
+    """The documents found that no other submission of the organisation holds."""
+    ids = [_xero_id(document) for document in found]
+    if not ids:
+        return []
+    held = db.scalars(
+        select(DraftSubmission.xero_id).where(
+            DraftSubmission.tenant_id == row.tenant_id,
+            DraftSubmission.xero_id.in_(ids),
+            DraftSubmission.id != row.id,
+        )
+    )
+    taken = set(held)
+    return [document for document in found if _xero_id(document) not in taken]
+
+
+def _send(db, xero: DraftsXero, target: Target, row: DraftSubmission, how=NEW) -> Outcome:
+    draft, _total = decode(row.kind, row.payload)  # exactly what the first press sent
     try:
         document = xero.create(draft, row.idempotency_key)
     except XeroValidationError as refusal:
@@ -195,7 +248,10 @@ def _send(db, xero: DraftsXero, target: Target, row: DraftSubmission, draft) -> 
         return Outcome(REFUSED, row, refusal=refusal)
     except Exception as exc:  # timeout, 5xx, 429, connection: it may or may not exist
         return _finish_unknown(db, row, exc)
-    return _finish_created(db, target, row, document, replayed=row.attempts > 1)
+    outcome = _finish_created(db, target, row, document, how=how)
+    if outcome is None:  # Xero's answer is a document another form holds
+        return _finish_unknown(db, row, AlreadyClaimed(_NAMES.get(row.kind, row.kind)))
+    return outcome
 
 
 def _finish_unknown(db: Session, row: DraftSubmission, exc: Exception) -> Outcome:
@@ -204,9 +260,12 @@ def _finish_unknown(db: Session, row: DraftSubmission, exc: Exception) -> Outcom
     return Outcome(UNKNOWN, row, error=exc)
 
 
-def _finish_created(db, target: Target, row, document: Invoice | Quote, *, replayed) -> Outcome:
+def _finish_created(db, target: Target, row, document: Invoice | Quote, *, how) -> Outcome | None:
+    """The row CREATED with the document, audited; None (nothing changed) when another
+    submission already holds that document (the database's unique claim refused it)."""
+    row_id = row.id
     row.status, row.updated_at = CREATED, clock.now()
-    row.xero_id = document.quote_id if isinstance(document, Quote) else document.invoice_id
+    row.xero_id = _xero_id(document)
     row.number = (
         document.quote_number if isinstance(document, Quote) else document.invoice_number
     ) or None
@@ -226,8 +285,18 @@ def _finish_created(db, target: Target, row, document: Invoice | Quote, *, repla
         crm_contact_id=row.crm_contact_id,
         tenant_id=row.tenant_id,
     )
-    db.commit()
-    return Outcome(CREATED, row, replayed=replayed)
+    try:
+        db.commit()
+    except IntegrityError:
+        db.rollback()
+        db.get(DraftSubmission, row_id, populate_existing=True)
+        return None
+    replayed = how in (RESENT, FOUND, EARLIER)
+    return Outcome(CREATED, row, replayed=replayed, how=how, xero_status=document.status)
+
+
+def _xero_id(document: Invoice | Quote) -> str:
+    return document.quote_id if isinstance(document, Quote) else document.invoice_id
 
 
 def _stored_refusal(row: DraftSubmission) -> XeroValidationError:
@@ -248,11 +317,33 @@ _DATES = ("date", "due_date", "expiry_date")
 _AMOUNTS = ("quantity", "unit_amount", "discount_rate")
 
 
-def encode(draft: InvoiceDraft | QuoteDraft, total: Decimal) -> tuple[str, str]:
-    """(payload, fingerprint): the draft as JSON with the total we expect, and its hash."""
-    body = json.dumps(asdict(draft), default=_plain, sort_keys=True)
-    payload = json.dumps({"draft": json.loads(body), "total": str(total)}, sort_keys=True)
-    return payload, hashlib.sha256(body.encode()).hexdigest()
+_NAMES = {"quote": "quote", "invoice": "invoice", "bill": "bill"}
+
+
+def encode(draft: InvoiceDraft | QuoteDraft, total: Decimal) -> str:
+    """The draft as JSON with the total we expect: what every press of the key sends."""
+    body = json.loads(json.dumps(asdict(draft), default=_plain, sort_keys=True))
+    return json.dumps({"draft": body, "total": str(total)}, sort_keys=True)
+
+
+def _fingerprint(draft: InvoiceDraft | QuoteDraft) -> str:
+    """SHA-256 of what the rep asked for (without our mark): tells a retry from an edit."""
+    asked = {name: value for name, value in asdict(draft).items() if name != "url"}
+    body = json.dumps(asked, default=_plain, sort_keys=True)
+    return hashlib.sha256(body.encode()).hexdigest()
+
+
+def _marked(draft, target: Target, key: str):
+    """An invoice or bill with its submission's mark in Xero's `Url` ("Go to [app]" in Xero,
+    never shown to the customer): a link to our page about it, unique to this key. Only an https
+    link (or the sandbox) is sent: Xero is not known to take a plain-http one."""
+    if not isinstance(draft, InvoiceDraft):
+        return draft  # Xero keeps no such field on quotes
+    token = hashlib.sha256(f"{target.workspace_id}:{target.tenant_id}:{key}".encode()).hexdigest()
+    url = url_for("drafts.source", token=token[:32], _external=True)
+    if not url.startswith("https://") and not current_app.config.get("XERO_USE_SANDBOX"):
+        return draft
+    return replace(draft, url=url)
 
 
 def decode(kind: str, payload: str) -> tuple[InvoiceDraft | QuoteDraft, Decimal]:

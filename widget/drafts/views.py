@@ -1,9 +1,10 @@
 """Routes of the drafts: the quote / invoice / bill forms in the contact panel (edit access) and
-the admin's defaults section (admins). Thin: `panel` and `defaults` do the work."""
+the admin's defaults section (admins), and the page Xero's "Go to [app]" link opens. Thin:
+`panel` and `defaults` do the work."""
 
-from flask import Blueprint
+from flask import Blueprint, abort, render_template
 
-from widget.auth.access import require
+from widget.auth.access import public, require
 from widget.drafts import defaults, panel
 
 bp = Blueprint("drafts", __name__, url_prefix="/drafts")
@@ -20,6 +21,16 @@ def new(kind: str):
 @require("edit")
 def create(kind: str):
     return panel.submit(kind)
+
+
+@bp.get("/source/<token>")
+@public
+def source(token: str):
+    """Xero's "Go to [app]" link on a document the drafts created (its `Url`, which also marks
+    the submission): public, and says nothing about the document."""
+    if len(token) != 32 or not all(ch in "0123456789abcdef" for ch in token):
+        abort(404)
+    return render_template("drafts/source.html")
 
 
 @bp.get("/defaults")

@@ -19,6 +19,7 @@ from typing import Any, TypeVar
 import requests
 
 from widget.xero import filters, http, money, parsing
+from widget.xero.dates import where_date
 from widget.xero.drafts import (
     ContactDraft,
     InvoiceDraft,
@@ -214,6 +215,23 @@ class XeroClient:
             "order": _order(order),
         }
         return self._page("Invoices", parsing.invoice, params, _since(modified_since))
+
+    def invoices_dated(
+        self, *, contact_id: str, invoice_type: InvoiceType | str, day: date, page: int = 1
+    ) -> Page[Invoice]:
+        """One contact's sales invoices or bills dated `day`, in every status (summaries, 100 a
+        page): where a document created earlier is looked for, whatever happened to it since."""
+        params = {
+            "where": filters.where(
+                filters.equals("Type", InvoiceType(invoice_type).value),
+                f'Contact.ContactID==guid("{filters.guid(contact_id)}")',
+                f"Date=={where_date(day)}",
+            ),
+            "page": filters.page_number(page),
+            "pageSize": 100,
+            "summaryOnly": True,
+        }
+        return self._page("Invoices", parsing.invoice, params)
 
     def invoice(self, invoice_id: str) -> Invoice:
         body = self._get(f"Invoices/{filters.guid(invoice_id)}", {"unitdp": UNIT_DECIMAL_PLACES})

@@ -97,6 +97,9 @@ class InvoiceDraft:
     line_items: Sequence[LineItemDraft] = field(default_factory=tuple)
     status: str = "DRAFT"
     invoice_number: str | None = None  # for a bill: the supplier's reference
+    #: Xero's "Go to [app]" link: seen in Xero only, never by the customer; kept by Xero, so
+    #: the drafts mark each document with it to tell it from an identical one
+    url: str | None = None
 
     def __post_init__(self):
         object.__setattr__(self, "type", InvoiceType(self.type))

@@ -191,6 +191,7 @@ class Invoice:
     updated_at: datetime | None
     fully_paid_on_date: date | None = None
     has_attachments: bool = False
+    url: str | None = None  # the source document link an app set ("Go to [app]" in Xero)
 
     @property
     def is_bill(self) -> bool:

@@ -166,6 +166,7 @@ def invoice(data: dict[str, Any]) -> Invoice:
         amount_credited=to_decimal(data.get("AmountCredited")),
         fully_paid_on_date=_date(data, "FullyPaidOnDate"),
         has_attachments=_bool(data, "HasAttachments"),
+        url=_str(data, "Url"),
         **_document(data),
     )
 

@@ -56,6 +56,7 @@ def invoice_body(draft: InvoiceDraft) -> dict[str, Any]:
             "DueDate": _date(draft.due_date),
             "InvoiceNumber": draft.invoice_number,
             "Reference": draft.reference,
+            "Url": draft.url,
             "CurrencyCode": draft.currency_code,
             "LineAmountTypes": (
                 draft.line_amount_types.invoice_value if draft.line_amount_types else None
