@@ -97,7 +97,7 @@ def test_an_admin_adds_one_person_whose_grant_applies_at_first_launch(db_app):
         ({"crm_user_id": "", "name": "No Id"}, "id is required"),
         ({"crm_user_id": "u-1", "email": "nope"}, "is not an email address"),
         ({"crm_user_id": "u-1", "access": "owner"}, "access must be one of"),
-        ({"crm_user_id": "u\x001"}, "control characters"),
+        ({"crm_user_id": "u\x071"}, "control characters"),
     ],
 )
 def test_a_bad_single_person_is_a_422_saying_why(auth_app, tenant, form, message):
