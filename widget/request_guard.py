@@ -11,6 +11,9 @@
   MAX_FORM_MEMORY_SIZE per field (werkzeug raises 413), so an anonymous oversized POST is refused
   unread. Werkzeug does not apply the per-field limit to url-encoded forms and query strings; this
   guard does, with the same figure.
+
+A view that reads and checks its own body (`@reads_own_body`: the CRM API's per-record errors,
+the CSV upload's larger limit) keeps the path, header and query checks and is spared the body ones.
 """
 
 import re
@@ -54,12 +57,24 @@ def _json_body():
         raise BadRequest("The JSON body is nested too deeply.") from None
 
 
+def reads_own_body(view):
+    """Mark a view that applies its own body limit and validation (and says so in its own
+    words); put it right under the route decorator."""
+    view.reads_own_body = True
+    return view
+
+
+def _view_reads_own_body() -> bool:
+    view = current_app.view_functions.get(request.endpoint) if request.endpoint else None
+    return bool(getattr(view, "reads_own_body", False))
+
+
 def refuse_bad_input() -> None:
     field_limit = current_app.config.get("MAX_FORM_MEMORY_SIZE")
     if NUL in request.path or any(NUL in value for value in request.headers.values()):
         raise BadRequest(NUL_MESSAGE)
     _check(request.args, field_limit)
-    if request.method in BODY_METHODS:
+    if request.method in BODY_METHODS and not _view_reads_own_body():
         _check(request.form, field_limit)
         if request.is_json and _unstorable_json(_json_body()):
             raise BadRequest(JSON_MESSAGE)

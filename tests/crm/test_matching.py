@@ -193,7 +193,10 @@ def test_only_offered_contacts_can_be_accepted(db_app, form):
     signed_put(db_app.test_client(), tenant, "/api/crm/contacts", PUSHED)
     admin.post("/admin/crm/matches/run")
     refused = admin.post("/admin/crm/matches/accept", data=form)
-    assert refused.status_code == 422 and "Not linked" in refused.get_data(as_text=True)
+    if "\x00" in form["crm_id"]:  # the request guard refuses NUL before any view
+        assert refused.status_code == 400
+    else:
+        assert refused.status_code == 422 and "Not linked" in refused.get_data(as_text=True)
     assert _links(db_app, tenant) == {}
 
 

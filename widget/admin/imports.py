@@ -12,6 +12,7 @@ from widget.crm.csv_import import KINDS, UnreadableFile, parse_csv
 from widget.crm.people import apply_users
 from widget.crm.store import contact_count, save, upsert_contacts
 from widget.db import get_session
+from widget.request_guard import reads_own_body
 
 #: room for the multipart framing and the other fields around the file itself
 FORM_OVERHEAD = 64 * 1024
@@ -54,6 +55,7 @@ def _store(kind: str, parsed):
 
 
 @bp.post("/crm/upload")
+@reads_own_body
 @require("admin")
 def upload_csv():
     limit = current_app.config["CRM_CSV_MAX_BYTES"]

@@ -14,6 +14,7 @@ from widget.crm.batches import BatchRefused, checked
 from widget.crm.people import apply_users
 from widget.crm.store import save, upsert_contacts
 from widget.db import get_session
+from widget.request_guard import reads_own_body
 
 bp = Blueprint("crm_api", __name__, url_prefix="/api/crm")
 
@@ -29,6 +30,7 @@ def _audited(db, workspace_id: str, action: str, counts) -> None:
 
 
 @bp.put("/contacts")
+@reads_own_body
 @signed(signing.verify_request)
 def put_contacts():
     workspace_id, db = signed_workspace_id(), get_session()
@@ -43,6 +45,7 @@ def put_contacts():
 
 
 @bp.put("/users")
+@reads_own_body
 @signed(signing.verify_request)
 def put_users():
     workspace_id, db = signed_workspace_id(), get_session()
