@@ -14,11 +14,12 @@ from flask import Flask, abort, current_app, g, has_request_context, request
 from flask_login import LoginManager, UserMixin, current_user
 
 from widget import security
-from widget.auth import responses
-from widget.auth.launch import LaunchError, verify_launch_token
+from widget.auth import responses, signing_keys
+from widget.auth.launch import LaunchError, check_launch_token
 from widget.auth.models import PanelSession, User
-from widget.auth.sessions import SESSION_HEADER, load_session, start_session
-from widget.auth.users import LEVEL_ORDER, effective_access, upsert_launch_user
+from widget.auth.opening import open_session
+from widget.auth.sessions import SESSION_HEADER, load_session
+from widget.auth.users import LEVEL_ORDER, effective_access
 from widget.auth.workspaces import find_workspace, origins_of
 from widget.db import get_session
 
@@ -136,16 +137,18 @@ def declarations(app: Flask, endpoint: str) -> list[str]:
 def _launch(panel: str, token: str):
     """Verify the launch token and start the session; a response only when refused."""
     db = get_session()
+    keys = signing_keys.signing_keys()
     try:
-        launch = verify_launch_token(db, token, panel)
+        launch = check_launch_token(
+            token, panel, lambda ws, reload: keys.get(db, ws, reload=reload)
+        )
+        opened = open_session(db, launch)
     except LaunchError as exc:
         log.info("launch refused", extra={"fields": {"reason": exc.reason, "panel": panel}})
         _allow_framing_by(exc.workspace_id)
         return responses.expired(exc.reason)
-    user = upsert_launch_user(db, launch.workspace_id, launch.user)
-    token, panel_session = start_session(db, launch, user)
-    g.widget_session_token = token
-    g.launched_panel = panel_session
+    g.widget_session_token = opened.token
+    g.launched_panel = opened.panel
     g.pop("_login_user", None)  # let flask-login load the new session
     return None
 
@@ -181,4 +184,5 @@ def init_app(app: Flask) -> None:
     manager.session_protection = None
     manager.request_loader(_load_identity)
     manager.init_app(app)
+    signing_keys.init_app(app)
     app.before_request(_refuse_undeclared)
