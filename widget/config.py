@@ -44,6 +44,8 @@ def from_environment(instance_path: str) -> dict:
             "DATABASE_URL", "sqlite:///" + str(Path(instance_path) / "widget.sqlite3")
         ),
         "REDIS_URL": _env("REDIS_URL"),
+        # Prefix of every Redis key (several deployments or test runs may share one Redis).
+        "REDIS_KEY_PREFIX": _env("REDIS_KEY_PREFIX", "widget:"),
         "LOG_LEVEL": _env("LOG_LEVEL", "INFO"),
         "PANEL_SESSION_IDLE_SECONDS": _env_int("PANEL_SESSION_IDLE_SECONDS", 15 * 60),
         # The demo CRM page frames the panels from the other loopback name on the same port.

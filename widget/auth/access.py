@@ -14,7 +14,7 @@ from flask import Flask, abort, current_app, g, has_request_context, request
 from flask_login import LoginManager, UserMixin, current_user
 
 from widget import security
-from widget.auth import responses, signing_keys
+from widget.auth import responses, session_cache, signing_keys
 from widget.auth.launch import LaunchError, check_launch_token
 from widget.auth.models import PanelSession, User
 from widget.auth.opening import open_session
@@ -185,4 +185,5 @@ def init_app(app: Flask) -> None:
     manager.request_loader(_load_identity)
     manager.init_app(app)
     signing_keys.init_app(app)
+    session_cache.init_app(app)
     app.before_request(_refuse_undeclared)

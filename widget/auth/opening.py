@@ -28,7 +28,7 @@ from sqlalchemy.orm import Session, make_transient_to_detached
 from widget.auth.clock import utcnow
 from widget.auth.launch import Launch, LaunchError
 from widget.auth.models import PanelSession, UsedLaunchToken, User, Workspace, WorkspaceSecret
-from widget.auth.sessions import hash_token, idle_timeout
+from widget.auth.sessions import forget_user_sessions, hash_token, idle_timeout
 from widget.auth.signing_keys import signing_keys
 from widget.auth.users import upsert_launch_user
 
@@ -65,6 +65,8 @@ WITH
     SELECT w.id, w.name, w.allowed_origins, w.settings, w.created_at
     FROM workspaces w JOIN workspace_secrets s ON s.workspace_id = w.id
     WHERE w.id = :workspace_id AND s.id = :key_id AND s.retired_at IS NULL),
+  previous AS (
+    SELECT is_admin FROM users WHERE workspace_id = :workspace_id AND crm_user_id = :crm_user_id),
   spent AS (
     INSERT INTO used_launch_tokens (workspace_id, jti, expires_at)
     SELECT :workspace_id, :jti, :jti_expires_at FROM live
@@ -85,7 +87,8 @@ WITH
     RETURNING token_hash)
 SELECT live.id AS workspace_id, live.name, live.allowed_origins, live.settings, live.created_at,
        person.id AS user_id, person.access, person.first_seen_at,
-       (SELECT count(*) FROM started) AS started, quick.setting
+       (SELECT count(*) FROM started) AS started, (SELECT is_admin FROM previous) AS was_admin,
+       quick.setting
 FROM quick LEFT JOIN live ON true LEFT JOIN person ON true
 """
 _STATEMENTS = {sweep: text(_OPEN.format(sweep=_SWEEP if sweep else "")) for sweep in (False, True)}
@@ -120,6 +123,8 @@ def _open_in_one_statement(session: Session, launch: Launch, token_hash: str) ->
         raise LaunchError(NOT_SIGNED, launch.workspace_id)
     if not row.started:
         raise LaunchError(REPLAYED, launch.workspace_id)
+    if row.was_admin is not None and row.was_admin != launch.user.admin:
+        forget_user_sessions(launch.workspace_id, row.user_id)  # their other open panels too
     workspace = Workspace(
         id=row.workspace_id,
         name=row.name,
