@@ -14,8 +14,9 @@ from flask import Flask, abort, current_app, g, has_request_context, request
 from flask_login import LoginManager, UserMixin, current_user
 
 from widget import security
-from widget.auth import responses, session_cache, signing_keys
-from widget.auth.launch import LaunchError, check_launch_token
+from widget.auth import launch_entry, responses, session_cache, signing_keys
+from widget.auth.launch import MAX_TOKEN_LENGTH, LaunchError, check_launch_token
+from widget.auth.launch_entry import LAUNCH_ATTRIBUTE, MAX_POSTED_TOKEN_LENGTH, launch_token
 from widget.auth.models import PanelSession, User
 from widget.auth.opening import open_session
 from widget.auth.sessions import SESSION_HEADER, load_session
@@ -62,8 +63,9 @@ def public(view: Callable) -> Callable:
 def require(level: str, *, launch: str | None = None) -> Callable[[Callable], Callable]:
     """Refuse the request unless a panel session's user has `level` (view < edit; admin).
 
-    With `launch="contact"` (etc.) a GET carrying `?token=` first verifies that launch token and
-    starts the session, so the panel page renders straight away with the session in its <meta>.
+    With `launch="contact"` (etc.) a GET carrying `?token=`, or a POST of a `token` form field
+    (widget.auth.launch_entry), first verifies that launch token and starts the session, so the
+    panel page renders straight away with the session in its <meta>.
     """
     if level not in LEVELS:
         raise ValueError(f"access level must be one of {', '.join(LEVELS)}")
@@ -74,8 +76,9 @@ def require(level: str, *, launch: str | None = None) -> Callable[[Callable], Ca
 
         @wraps(view)
         def guarded(*args, **kwargs):
-            if launch and request.method == "GET" and "token" in request.args:
-                refusal = _launch(launch, request.args["token"])
+            token = launch_token() if launch else None
+            if token is not None:
+                refusal = _launch(launch, token)
                 if refusal is not None:
                     return refusal
             panel = current_panel()
@@ -86,6 +89,7 @@ def require(level: str, *, launch: str | None = None) -> Callable[[Callable], Ca
             return view(*args, **kwargs)
 
         setattr(guarded, ACCESS_ATTRIBUTE, level)
+        setattr(guarded, LAUNCH_ATTRIBUTE, launch)
         return guarded
 
     return decorator
@@ -140,7 +144,10 @@ def _launch(panel: str, token: str):
     keys = signing_keys.signing_keys()
     try:
         launch = check_launch_token(
-            token, panel, lambda ws, reload: keys.get(db, ws, reload=reload)
+            token,
+            panel,
+            lambda ws, reload: keys.get(db, ws, reload=reload),
+            max_length=MAX_TOKEN_LENGTH if request.method == "GET" else MAX_POSTED_TOKEN_LENGTH,
         )
         opened = open_session(db, launch)
     except LaunchError as exc:
@@ -186,4 +193,5 @@ def init_app(app: Flask) -> None:
     manager.init_app(app)
     signing_keys.init_app(app)
     session_cache.init_app(app)
+    launch_entry.init_app(app)
     app.before_request(_refuse_undeclared)

@@ -199,11 +199,17 @@ def spend_jti(session: Session, workspace_id: str, jti: str, expires_at: datetim
 
 
 def check_launch_token(
-    token: str, panel: str, keys_for: KeysFor, *, now: datetime | None = None
+    token: str,
+    panel: str,
+    keys_for: KeysFor,
+    *,
+    now: datetime | None = None,
+    max_length: int = MAX_TOKEN_LENGTH,
 ) -> Launch:
-    """A verified launch for `panel` (its `jti` not yet spent), or LaunchError."""
+    """A verified launch for `panel` (its `jti` not yet spent), or LaunchError. `max_length`:
+    MAX_TOKEN_LENGTH in a URL; a posted token may be longer (widget.auth.launch_entry)."""
     now = now or utcnow()
-    if not token or len(token) > MAX_TOKEN_LENGTH or token.count(".") != 2:
+    if not token or len(token) > max_length or token.count(".") != 2:
         raise LaunchError("the token is not a compact JWS")
     issuer = _unverified_issuer(token)
     if not issuer or keys_for(issuer, False) is None:
