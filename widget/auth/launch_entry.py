@@ -15,7 +15,12 @@ the token, a posted token longer than MAX_POSTED_TOKEN_LENGTH a 413.
 from __future__ import annotations
 
 from flask import Flask, current_app, request
-from werkzeug.exceptions import MethodNotAllowed, NotFound, RequestURITooLarge
+from werkzeug.exceptions import (
+    MethodNotAllowed,
+    NotFound,
+    RequestEntityTooLarge,
+    RequestURITooLarge,
+)
 
 #: a URL (path and query) longer than this is refused with our 414 (gunicorn's own limit is
 #: lifted in scripts/run so that this page, not gunicorn's, answers)
@@ -23,6 +28,10 @@ MAX_URL_BYTES = 8192
 #: a posted launch token may be this long (a deal with 500 contacts signs to about 80 kB)
 MAX_POSTED_TOKEN_LENGTH = 400_000
 LAUNCH_ATTRIBUTE = "widget_launch"
+TOO_BIG = (
+    "This launch token is longer than {limit:,} characters, more than any panel needs: check "
+    "what the CRM puts in the token's record."
+)
 TOO_LONG = (
     "This address is longer than {limit:,} bytes. To open a panel for a record with many "
     "associated contacts, the CRM should POST the launch token as the form field 'token' "
@@ -38,7 +47,10 @@ def launch_token() -> str | None:
         "application/x-www-form-urlencoded",
         "multipart/form-data",
     ):
-        return request.form.get("token")
+        token = request.form.get("token")
+        if token is not None and len(token) > MAX_POSTED_TOKEN_LENGTH:
+            raise RequestEntityTooLarge(TOO_BIG.format(limit=MAX_POSTED_TOKEN_LENGTH))
+        return token
     return None
 
 
