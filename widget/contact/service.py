@@ -24,7 +24,7 @@ from typing import Any, TypeVar
 from flask import current_app
 
 from widget import suggest as suggesting
-from widget.cache import Cache, CacheScope, Fetched, MemoryCache
+from widget.cache import Cache, CacheScope, Fetched, make_cache
 from widget.contact import throttle
 from widget.shared.fragments import RenderedFragments
 from widget.summary import DEFAULT_OPEN_QUOTE_STATUSES, Fetch, plan_summary_fetches
@@ -85,7 +85,7 @@ class Documents:
 def init_app(app) -> None:
     for name, value in DEFAULTS.items():
         app.config.setdefault(name, value)
-    app.extensions[CACHE_EXTENSION] = MemoryCache(stale_for=app.config["CONTACT_STALE_FOR"])
+    app.extensions[CACHE_EXTENSION] = make_cache(app, stale_for=app.config["CONTACT_STALE_FOR"])
     app.extensions[RENDERED_EXTENSION] = RenderedFragments()
 
 
