@@ -431,6 +431,7 @@ def _cacheable_type(candidate: object) -> bool:
 #: a fetch's lock lives this long at most (a crashed leader's lock expires on its own)
 FLIGHT_LOCK_SECONDS = 30
 FLIGHT_POLL_SECONDS = 0.025
+CACHE_CHANNEL = "cache:changed"
 _UNAVAILABLE = object()
 _RELEASE = """
 if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) end
@@ -444,39 +445,93 @@ class RedisCache(Cache):
     expiry, `SET NX PX`); invalidation after a write reaches every process, since they all read
     the same keys.
 
-    Redis away: reads and writes fall back to a small in-process cache (written through while
-    Redis is up, so recent values are at hand), single flight to this process only; nothing
-    raises. When Redis is back (widget.shared.redis retries by itself) it is used again.
+    Each process also keeps a near copy of what it read or wrote, so a warm panel costs no Redis
+    round trip: every write, removal and invalidation publishes the key on the invalidation bus
+    (widget.shared.bus) and the other processes drop their copy; the copy is used only while the
+    process is listening, and emptied when it starts listening again.
+
+    Redis away: reads fall back to the near copy (recent values at hand), writes stay in process,
+    single flight to this process only; nothing raises. When Redis is back (widget.shared.redis
+    retries by itself) it is used again.
     """
 
-    def __init__(self, shared, *, local_maxsize: int = 2_000, **options: Any) -> None:
+    def __init__(self, shared, *, bus=None, local_maxsize: int = 5_000, **options: Any) -> None:
         options.setdefault("codec", WidgetCodec())
         super().__init__(**options)
         self._redis = shared
+        self._bus = bus
         self._local = MemoryCache(maxsize=local_maxsize, clock=self._clock)
         self._held: dict[str, str] = {}
         self._release_script = shared.client.register_script(_RELEASE)
+        self._origin = secrets.token_hex(6)
+        #: bumped whenever a copy is dropped: a value read before that is not copied after it
+        self._generation = 0
+        if bus is not None:
+            bus.subscribe(CACHE_CHANNEL, self._changed_elsewhere, self._start_afresh)
 
     def _rkey(self, full_key: str) -> str:
         return self._redis.key("cache", full_key)
 
+    def _near(self) -> bool:
+        return self._bus is not None and self._bus.listening
+
+    def _changed_elsewhere(self, message: str) -> None:
+        origin, _, full_key = message.partition(" ")
+        if origin != self._origin:
+            with self._lock:
+                self._generation += 1
+                self._local._remove(full_key)
+
+    def _start_afresh(self) -> None:
+        with self._lock:
+            self._generation += 1
+            self._local._items.clear()
+
+    def _announce(self, pipe, full_key: str) -> None:
+        if self._bus is not None:
+            pipe.publish(self._redis.key(CACHE_CHANNEL), f"{self._origin} {full_key}")
+
     # storage primitives ------------------------------------------------------------------------
 
     def _read(self, full_key: str) -> _Stored | None:
+        if self._near():
+            stored = self._local._read(full_key)
+            if stored is not None:
+                return stored
+        generation = self._generation
         raw = self._redis.call(lambda client: client.get(self._rkey(full_key)), _UNAVAILABLE)
         if raw is _UNAVAILABLE:
             return self._local._read(full_key)
-        return _unpack(raw) if raw is not None else None
+        if raw is None:
+            return None
+        stored = _unpack(raw)
+        if self._near() and generation == self._generation:
+            self._local._write(full_key, stored)
+        return stored
 
     def _write(self, full_key: str, stored: _Stored) -> None:
         self._local._write(full_key, stored)
         life_ms = max(1, int((stored.keep_until - self.now()) * 1000))
         packed = _pack(stored)
-        self._redis.call(lambda client: client.set(self._rkey(full_key), packed, px=life_ms))
+
+        def write(client):
+            pipe = client.pipeline(transaction=False)
+            pipe.set(self._rkey(full_key), packed, px=life_ms)
+            self._announce(pipe, full_key)
+            pipe.execute()
+
+        self._redis.call(write)
 
     def _remove(self, full_key: str) -> None:
         self._local._remove(full_key)
-        self._redis.call(lambda client: client.delete(self._rkey(full_key)))
+
+        def remove(client):
+            pipe = client.pipeline(transaction=False)
+            pipe.delete(self._rkey(full_key))
+            self._announce(pipe, full_key)
+            pipe.execute()
+
+        self._redis.call(remove)
 
     def _keys(self, prefix: str) -> list[str]:
         pattern = _glob_escape(self._rkey(prefix)) + "*"
@@ -550,9 +605,10 @@ def _glob_escape(text: str) -> str:
 
 def make_cache(app, *, stale_for: float = DEFAULT_STALE_FOR) -> Cache:
     """The cache the configuration asks for: shared on Redis with REDIS_URL, else in process."""
+    from widget.shared.bus import bus_for
     from widget.shared.redis import shared_redis
 
     shared = shared_redis(app)
     if shared is None:
         return MemoryCache(stale_for=stale_for)
-    return RedisCache(shared, stale_for=stale_for)
+    return RedisCache(shared, bus=bus_for(app), stale_for=stale_for)

@@ -101,3 +101,32 @@ def test_the_codec_rebuilds_only_widget_dataclasses_and_enums():
         codec.decode(b'{"$type":"os.system","$fields":{}}')
     with pytest.raises(ValueError):
         codec.decode(b'{"$type":"widget.cache.RedisCache","$fields":{}}')
+
+
+def test_a_near_copy_saves_round_trips_and_is_dropped_when_another_worker_writes(redis_prefix):
+    from widget.shared.bus import InvalidationBus
+
+    caches = []
+    for _ in range(2):
+        shared = SharedRedis(SHARED_REDIS_URL, redis_prefix)
+        caches.append(RedisCache(shared, bus=InvalidationBus(shared)))
+    first, second = caches
+    deadline = time.monotonic() + 5
+    while not all(cache._bus.listening for cache in caches) and time.monotonic() < deadline:
+        time.sleep(0.01)
+    first.set(SCOPE, "docs:c-9", "figures", ttl=300)
+    assert second.get(SCOPE, "docs:c-9").value == "figures"  # read from Redis, copied
+    second._redis.client.delete(second._rkey(SCOPE.prefix + "docs:c-9"))  # behind its back
+    assert second.get(SCOPE, "docs:c-9").value == "figures"  # the near copy: no round trip
+    first.set(SCOPE, "docs:c-9", "new figures", ttl=300)  # announced to every process
+    deadline = time.monotonic() + 2
+    while second.get(SCOPE, "docs:c-9").value != "new figures" and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert second.get(SCOPE, "docs:c-9").value == "new figures"
+    first.invalidate(SCOPE, "docs:")
+    deadline = time.monotonic() + 2
+    while second.get(SCOPE, "docs:c-9") is not None and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert second.get(SCOPE, "docs:c-9") is None  # no longer fresh anywhere
+    for cache in caches:
+        cache._bus.stop()

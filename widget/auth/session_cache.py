@@ -16,10 +16,7 @@ CLI) is seen within that minute.
 
 from __future__ import annotations
 
-import contextlib
-import logging
 import threading
-import time
 from dataclasses import dataclass
 
 from cachetools import LRUCache
@@ -28,9 +25,7 @@ from sqlalchemy import event, inspect
 from sqlalchemy.orm import Session, make_transient_to_detached
 
 from widget.auth.models import PanelSession, User, Workspace
-from widget.shared.redis import SharedRedis, shared_redis
-
-log = logging.getLogger(__name__)
+from widget.shared.bus import InvalidationBus, bus_for
 
 EXTENSION = "auth_session_cache"
 CHANNEL = "sessions:forget"
@@ -72,42 +67,37 @@ class Snapshot:
 
 
 class SessionCache:
-    def __init__(self, redis: SharedRedis | None = None, maxsize: int = MAX_SESSIONS) -> None:
+    def __init__(self, bus: InvalidationBus | None = None, maxsize: int = MAX_SESSIONS) -> None:
         self._items: LRUCache = LRUCache(maxsize=maxsize)
         self._lock = threading.Lock()
-        self._redis = redis
+        self._bus = bus
         #: bumped by every forget: a session read before a forget is not cached after it
         self.generation = 0
-        self._listening = redis is None
-        self._stopped = threading.Event()
-        if redis is not None:
-            threading.Thread(target=self._listen, name="session-forget", daemon=True).start()
+        if bus is not None:
+            bus.subscribe(CHANNEL, lambda text: self._apply(text.split("\n")), self.clear)
 
     @property
     def usable(self) -> bool:
-        return self._listening
+        return self._bus is None or self._bus.listening
 
     def get(self, token_hash: str) -> Snapshot | None:
-        if not self._listening:
+        if not self.usable:
             return None
         with self._lock:
             return self._items.get(token_hash)
 
     def put(self, token_hash: str, snapshot: Snapshot, *, read_at_generation: int) -> None:
         with self._lock:
-            if self._listening and read_at_generation == self.generation:
+            if self.usable and read_at_generation == self.generation:
                 self._items[token_hash] = snapshot
-
-    # forgetting ------------------------------------------------------------------------------
 
     def forget(self, messages: list[str]) -> None:
         """Drop matching sessions here and (with Redis) in every other process."""
         if not messages:
             return
         self._apply(messages)
-        if self._redis is not None:
-            channel = self._redis.key(CHANNEL)
-            self._redis.call(lambda client: client.publish(channel, "\n".join(messages)))
+        if self._bus is not None:
+            self._bus.publish(CHANNEL, "\n".join(messages))
 
     def _apply(self, messages: list[str]) -> None:
         with self._lock:
@@ -124,34 +114,8 @@ class SessionCache:
             self._items.clear()
 
     def stop(self) -> None:
-        self._stopped.set()
-
-    def _listen(self) -> None:
-        """Follow the channel; while not subscribed, the cache is not used (and is emptied)."""
-        redis = self._redis
-        while not self._stopped.is_set():
-            pubsub = redis.client.pubsub(ignore_subscribe_messages=True)
-            try:
-                pubsub.subscribe(redis.key(CHANNEL))
-                pubsub.get_message(timeout=1.0)  # the subscription's confirmation
-                self.clear()
-                self._listening = True
-                while not self._stopped.is_set():
-                    message = pubsub.get_message(timeout=1.0)
-                    if message and message["type"] == "message":
-                        self._apply(message["data"].decode().split("\n"))
-            except Exception as exc:  # noqa: BLE001 (any failure: stop trusting the cache)
-                if self._listening:
-                    log.warning(
-                        "session invalidation channel lost: sessions come from the database",
-                        extra={"fields": {"error": type(exc).__name__}},
-                    )
-                self._listening = False
-                self.clear()
-                time.sleep(0.5)
-            finally:
-                with contextlib.suppress(Exception):  # closing a broken connection
-                    pubsub.close()
+        if self._bus is not None:
+            self._bus.stop()
 
 
 def _matches(kind: str, rest: str, token_hash: str, snapshot: Snapshot) -> bool:
@@ -222,6 +186,6 @@ def _watch(app: Flask, cache: SessionCache) -> None:
 
 
 def init_app(app: Flask) -> None:
-    cache = SessionCache(shared_redis(app))
+    cache = SessionCache(bus_for(app))
     app.extensions[EXTENSION] = cache
     _watch(app, cache)
