@@ -25,7 +25,7 @@ from werkzeug.exceptions import (
 #: a URL (path and query) longer than this is refused with our 414 (gunicorn's own limit is
 #: lifted in scripts/run so that this page, not gunicorn's, answers)
 MAX_URL_BYTES = 8192
-#: a posted launch token may be this long (a deal with 500 contacts signs to about 80 kB)
+#: a posted launch token may be this long (a deal with 500 contacts signs to about 55 kB)
 MAX_POSTED_TOKEN_LENGTH = 400_000
 LAUNCH_ATTRIBUTE = "widget_launch"
 TOO_BIG = (
