@@ -117,3 +117,8 @@ def _settings(options: dict) -> dict:
     if options.get("revoke"):
         settings["revoked"] = True
     return settings
+
+
+from widget.sandbox.server_cli import serve_command  # noqa: E402 (the separate-server command)
+
+sandbox_cli.add_command(serve_command)
