@@ -160,3 +160,58 @@ def _eventually(check, seconds: float = 2.0) -> bool:
             return True
         time.sleep(0.01)
     return check()
+
+
+def test_one_token_raced_by_four_requests_opens_one_panel(db_app):
+    """The jti is spent atomically by the statement that starts the session (a primary key):
+    however the requests interleave, one opens and the others are refused as replays."""
+    import threading
+
+    tenant = make_tenant(db_app)
+    url = signed_url(tenant, user=user_claim("racer", admin=True))
+    statuses: list[int] = []
+    gate = threading.Barrier(4)
+
+    def race():
+        client = db_app.test_client()
+        gate.wait(timeout=10)
+        statuses.append(client.get(url).status_code)
+
+    threads = [threading.Thread(target=race) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    assert sorted(statuses) == [200, 401, 401, 401]
+
+
+def test_the_first_launches_of_one_new_user_racing_create_one_user(db_app):
+    import threading
+
+    from sqlalchemy import func, select
+
+    from widget.auth.models import User
+
+    tenant = make_tenant(db_app)
+    gate = threading.Barrier(4)
+    statuses: list[int] = []
+
+    def first_launch():
+        url = signed_url(tenant, user=user_claim("newcomer", admin=True))
+        client = db_app.test_client()
+        gate.wait(timeout=10)
+        statuses.append(client.get(url).status_code)
+
+    threads = [threading.Thread(target=first_launch) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    assert statuses == [200] * 4
+    with db_app.app_context():
+        count = get_session().scalar(
+            select(func.count()).where(
+                User.workspace_id == tenant.id, User.crm_user_id == "newcomer"
+            )
+        )
+    assert count == 1

@@ -9,8 +9,9 @@ transaction only): a crash could lose the last moment's launches, whose panels a
 Expired `jti`s and sessions are swept by about one launch in LAUNCH_SWEEP_ONE_IN (32), in the same
 statement.
 
-Other databases (SQLite: in process, no round trips) take the same steps one by one in one
-transaction. Either way the rows are attached to the request's session without reading them back.
+Other databases (SQLite: in process, no round trips) take the same steps one by one, spending
+the `jti` in a commit of its own first. Either way the rows are attached to the request's session
+without reading them back.
 """
 
 from __future__ import annotations
@@ -190,7 +191,7 @@ def _open_step_by_step(session: Session, launch: Launch, token_hash: str) -> Pan
     session.add(UsedLaunchToken(workspace_id=launch.workspace_id, jti=launch.jti,
                                 expires_at=launch.expires_at))  # fmt: skip
     try:
-        session.flush()
+        session.commit()  # spent before the user upsert, whose race recovery rolls back
     except IntegrityError as exc:
         session.rollback()
         raise LaunchError(REPLAYED, launch.workspace_id) from exc
