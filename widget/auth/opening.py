@@ -29,6 +29,7 @@ from sqlalchemy.orm import Session, make_transient_to_detached
 from widget.auth.clock import utcnow
 from widget.auth.launch import Launch, LaunchError
 from widget.auth.models import PanelSession, UsedLaunchToken, User, Workspace, WorkspaceSecret
+from widget.auth.session_cache import Snapshot, session_cache
 from widget.auth.sessions import forget_user_sessions, hash_token, idle_timeout
 from widget.auth.signing_keys import signing_keys
 from widget.auth.users import upsert_launch_user
@@ -48,10 +49,14 @@ def open_session(session: Session, launch: Launch) -> Opened:
     """Spend the launch's `jti`, upsert its user and start its session; LaunchError on replay or
     when the verifying secret has been retired meanwhile."""
     token = secrets.token_urlsafe(32)
+    cache = session_cache()
+    generation = cache.generation
     if session.get_bind().dialect.name == "postgresql":
         panel = _open_in_one_statement(session, launch, hash_token(token))
     else:
         panel = _open_step_by_step(session, launch, hash_token(token))
+    # the panel's first htmx requests then need no session read either
+    cache.put(panel.token_hash, Snapshot.of(panel), read_at_generation=generation)
     return Opened(token, panel)
 
 

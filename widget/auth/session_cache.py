@@ -1,10 +1,10 @@
 """Panel sessions kept in process, so a warm request does not ask the database for its session.
 
 What may change under a cached session is dropped from every process the moment it changes:
-- a user's grant or admin flag, a workspace's origins or settings, a deleted user, workspace or
-  session: noticed by SQLAlchemy events when the change commits, whatever code made it (the admin
-  page, the CLI, a launch that says the user is no longer a CRM admin), or said outright with
-  `forget_user_sessions` / `forget_workspace_sessions`;
+- a user's grant or admin flag, a workspace's origins or settings, a changed or deleted user,
+  workspace or session: noticed by SQLAlchemy events when the change commits, whatever code
+  made it (the admin page, the CLI, a launch that says the user is no longer a CRM admin), or
+  said outright with `forget_user_sessions` / `forget_workspace_sessions`;
 - with REDIS_URL, each process publishes what it forgot on a Redis channel that every process
   listens to. A process uses its cache only while it is listening: when Redis goes away it reads
   sessions from the database, and when it is back it starts from an empty cache (it may have
@@ -158,6 +158,8 @@ def _collect(session: Session, _flush_context) -> None:
             found.add(user_message(row.workspace_id, row.id))
         elif isinstance(row, Workspace) and _changed(row, _WORKSPACE_WATCHED):
             found.add(workspace_message(row.id))
+        elif isinstance(row, PanelSession):  # renewed, or changed by hand
+            found.add(token_message(row.token_hash))
     for row in session.deleted:
         if isinstance(row, User):
             found.add(user_message(row.workspace_id, row.id))
