@@ -24,6 +24,7 @@ from widget import (
 )
 from widget import config as settings
 from widget.secret_key import load_or_create
+from widget.shared import redis as shared_redis
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -45,6 +46,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         logs.configure(app.config["LOG_LEVEL"])
 
     db.init_app(app)
+    shared_redis.init_app(app)
     crypto.init_app(app)
     errors.init_app(app)
     health.init_app(app)

@@ -8,15 +8,18 @@ Why each part exists (PRODUCT.md, "Freshness, cost and limits"):
   exception.
 - Stale on error: when Xero fails or says 429, the panel shows the last good figures with their age
   instead of an error, so entries are kept for a while after they stop being fresh.
-- Values pass through a codec, so a Redis implementation (several gunicorn workers) can follow by
-  implementing the four storage primitives of `Cache`; the in-process one can use the same codec
-  in tests to prove values survive the trip.
+- Values pass through a codec, so `RedisCache` (several workers and hosts, with REDIS_URL)
+  implements only the four storage primitives of `Cache`, plus single flight across processes (a
+  Redis lock with expiry); the in-process one can use the same codec in tests to prove values
+  survive the trip. `make_cache` picks the one the configuration asks for.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import importlib
 import json
+import secrets
 import threading
 import time
 from abc import ABC, abstractmethod
@@ -359,9 +362,12 @@ class JsonCodec:
 
     def _registered(self, value: Any, body: dict) -> dict:
         name = _type_name(type(value))
-        if name not in self._types:
+        if self._type(name) is not type(value):
             raise TypeError(f"{name} is not registered with the cache codec")
         return {"$type": name, **body}
+
+    def _type(self, name: str) -> type | None:
+        return self._types.get(name)
 
     def _rebuild(self, value: Any) -> Any:
         if isinstance(value, list):
@@ -369,7 +375,7 @@ class JsonCodec:
         if not isinstance(value, dict):
             return value
         if "$type" in value:
-            cls = self._types.get(value["$type"])
+            cls = self._type(value["$type"])
             if cls is None:
                 raise ValueError(f"unknown cached type {value['$type']!r}")
             if "$enum" in value:
@@ -389,3 +395,220 @@ class JsonCodec:
 
 def _type_name(cls: type) -> str:
     return f"{cls.__module__}.{cls.__qualname__}"
+
+
+class WidgetCodec(JsonCodec):
+    """JsonCodec that knows every frozen dataclass and enum of the `widget` package (what the
+    panels cache: organisations, documents, contacts, figures). Only those are rebuilt: a name
+    outside `widget.`, or naming anything else, is refused, so bytes in Redis cannot make us
+    construct arbitrary objects."""
+
+    def _type(self, name: str) -> type | None:
+        found = self._types.get(name)
+        if found is not None or not name.startswith("widget."):
+            return found
+        module_name, _, qualname = name.rpartition(".")
+        try:
+            candidate = getattr(importlib.import_module(module_name), qualname)
+        except (ImportError, AttributeError, ValueError):
+            return None
+        if _cacheable_type(candidate):
+            self._types[name] = candidate
+        return self._types.get(name)
+
+
+def _cacheable_type(candidate: object) -> bool:
+    """A frozen dataclass or an enum: values rebuilt from their fields, nothing else runs."""
+    if not isinstance(candidate, type):
+        return False
+    if dataclasses.is_dataclass(candidate):
+        return candidate.__dataclass_params__.frozen
+    return issubclass(candidate, Enum)
+
+
+# --- the shared cache: Redis ----------------------------------------------------------------------
+
+#: a fetch's lock lives this long at most (a crashed leader's lock expires on its own)
+FLIGHT_LOCK_SECONDS = 30
+FLIGHT_POLL_SECONDS = 0.025
+CACHE_CHANNEL = "cache:changed"
+_UNAVAILABLE = object()
+_RELEASE = """
+if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) end
+return 0
+"""
+
+
+class RedisCache(Cache):
+    """The cache shared by every worker and host (REDIS_URL): entries are Redis strings that
+    expire when no longer kept; a fetch in one process is waited on by the others (a lock with
+    expiry, `SET NX PX`); invalidation after a write reaches every process, since they all read
+    the same keys.
+
+    Each process also keeps a near copy of what it read or wrote, so a warm panel costs no Redis
+    round trip: every write, removal and invalidation publishes the key on the invalidation bus
+    (widget.shared.bus) and the other processes drop their copy; the copy is used only while the
+    process is listening, and emptied when it starts listening again.
+
+    Redis away: reads fall back to the near copy (recent values at hand), writes stay in process,
+    single flight to this process only; nothing raises. When Redis is back (widget.shared.redis
+    retries by itself) it is used again.
+    """
+
+    def __init__(self, shared, *, bus=None, local_maxsize: int = 5_000, **options: Any) -> None:
+        options.setdefault("codec", WidgetCodec())
+        super().__init__(**options)
+        self._redis = shared
+        self._bus = bus
+        self._local = MemoryCache(maxsize=local_maxsize, clock=self._clock)
+        self._held: dict[str, str] = {}
+        self._release_script = shared.client.register_script(_RELEASE)
+        self._origin = secrets.token_hex(6)
+        #: bumped whenever a copy is dropped: a value read before that is not copied after it
+        self._generation = 0
+        if bus is not None:
+            bus.subscribe(CACHE_CHANNEL, self._changed_elsewhere, self._start_afresh)
+
+    def _rkey(self, full_key: str) -> str:
+        return self._redis.key("cache", full_key)
+
+    def _near(self) -> bool:
+        return self._bus is not None and self._bus.listening
+
+    def _changed_elsewhere(self, message: str) -> None:
+        origin, _, full_key = message.partition(" ")
+        if origin != self._origin:
+            with self._lock:
+                self._generation += 1
+                self._local._remove(full_key)
+
+    def _start_afresh(self) -> None:
+        with self._lock:
+            self._generation += 1
+            self._local._items.clear()
+
+    def _announce(self, pipe, full_key: str) -> None:
+        if self._bus is not None:
+            pipe.publish(self._redis.key(CACHE_CHANNEL), f"{self._origin} {full_key}")
+
+    # storage primitives ------------------------------------------------------------------------
+
+    def _read(self, full_key: str) -> _Stored | None:
+        if self._near():
+            stored = self._local._read(full_key)
+            if stored is not None:
+                return stored
+        generation = self._generation
+        raw = self._redis.call(lambda client: client.get(self._rkey(full_key)), _UNAVAILABLE)
+        if raw is _UNAVAILABLE:
+            return self._local._read(full_key)
+        if raw is None:
+            return None
+        stored = _unpack(raw)
+        if self._near() and generation == self._generation:
+            self._local._write(full_key, stored)
+        return stored
+
+    def _write(self, full_key: str, stored: _Stored) -> None:
+        self._local._write(full_key, stored)
+        life_ms = max(1, int((stored.keep_until - self.now()) * 1000))
+        packed = _pack(stored)
+
+        def write(client):
+            pipe = client.pipeline(transaction=False)
+            pipe.set(self._rkey(full_key), packed, px=life_ms)
+            self._announce(pipe, full_key)
+            pipe.execute()
+
+        self._redis.call(write)
+
+    def _remove(self, full_key: str) -> None:
+        self._local._remove(full_key)
+
+        def remove(client):
+            pipe = client.pipeline(transaction=False)
+            pipe.delete(self._rkey(full_key))
+            self._announce(pipe, full_key)
+            pipe.execute()
+
+        self._redis.call(remove)
+
+    def _keys(self, prefix: str) -> list[str]:
+        pattern = _glob_escape(self._rkey(prefix)) + "*"
+        cut = len(self._rkey(""))
+
+        def scan(client) -> list[str]:
+            return [key.decode()[cut:] for key in client.scan_iter(match=pattern, count=500)]
+
+        found = self._redis.call(scan, _UNAVAILABLE)
+        local = self._local._keys(prefix)
+        return local if found is _UNAVAILABLE else sorted(set(found) | set(local))
+
+    # single flight across processes ------------------------------------------------------------
+
+    def _flight(self, full_key, fetch, ttl, wait_timeout):
+        def across_processes():
+            return self._lead_or_wait(full_key, fetch, wait_timeout)
+
+        try:
+            return super()._flight(full_key, across_processes, ttl, wait_timeout)
+        finally:
+            self._release(full_key)
+
+    def _lead_or_wait(self, full_key: str, fetch: Callable[[], Any], wait_timeout):
+        """Fetch as the one process holding the key's lock, or take the value the holder stores."""
+        lock = self._redis.key("flight", full_key)
+        token = secrets.token_hex(8)
+        began = self.now()
+        deadline = time.monotonic() + (wait_timeout if wait_timeout is not None else 60)
+        life_ms = FLIGHT_LOCK_SECONDS * 1000
+
+        def take(client):
+            return client.set(lock, token, nx=True, px=life_ms)
+
+        while True:
+            stored = self._read(full_key)  # first: a leader that just finished has released
+            if stored is not None and stored.fetched_at >= began:
+                return self._codec.decode(stored.data)  # another process's fetch
+            got = self._redis.call(take, _UNAVAILABLE)
+            if got is _UNAVAILABLE or got:
+                if got is not _UNAVAILABLE:
+                    with self._lock:
+                        self._held[full_key] = token
+                return fetch()
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"waited {wait_timeout}s for another process's fetch")
+            time.sleep(FLIGHT_POLL_SECONDS)
+
+    def _release(self, full_key: str) -> None:
+        with self._lock:
+            token = self._held.pop(full_key, None)
+        if token is not None:
+            lock = self._redis.key("flight", full_key)
+            self._redis.call(lambda client: self._release_script(keys=[lock], args=[token]))
+
+
+def _pack(stored: _Stored) -> bytes:
+    head = f"{stored.fetched_at!r} {stored.fresh_until!r} {stored.keep_until!r}\n".encode()
+    return head + stored.data
+
+
+def _unpack(raw: bytes) -> _Stored:
+    head, _, data = raw.partition(b"\n")
+    fetched_at, fresh_until, keep_until = (float(part) for part in head.split())
+    return _Stored(data, fetched_at, fresh_until, keep_until)
+
+
+def _glob_escape(text: str) -> str:
+    return "".join("\\" + ch if ch in "*?[]\\" else ch for ch in text)
+
+
+def make_cache(app, *, stale_for: float = DEFAULT_STALE_FOR) -> Cache:
+    """The cache the configuration asks for: shared on Redis with REDIS_URL, else in process."""
+    from widget.shared.bus import bus_for
+    from widget.shared.redis import shared_redis
+
+    shared = shared_redis(app)
+    if shared is None:
+        return MemoryCache(stale_for=stale_for)
+    return RedisCache(shared, bus=bus_for(app), stale_for=stale_for)

@@ -44,6 +44,8 @@ def from_environment(instance_path: str) -> dict:
             "DATABASE_URL", "sqlite:///" + str(Path(instance_path) / "widget.sqlite3")
         ),
         "REDIS_URL": _env("REDIS_URL"),
+        # Prefix of every Redis key (several deployments or test runs may share one Redis).
+        "REDIS_KEY_PREFIX": _env("REDIS_KEY_PREFIX", "widget:"),
         "LOG_LEVEL": _env("LOG_LEVEL", "INFO"),
         "PANEL_SESSION_IDLE_SECONDS": _env_int("PANEL_SESSION_IDLE_SECONDS", 15 * 60),
         # Request size limits (bytes), answered with 413: the whole body; one form field of a

@@ -44,8 +44,9 @@ def init_app(app: Flask) -> None:
     def http_error(exc: HTTPException):
         if request.blueprint == "sandbox":
             return exc  # the sandbox answers in Xero's own shapes
-        if isinstance(exc, RequestEntityTooLarge):
-            return _respond(413, exc.name, _too_large_message())
+        if isinstance(exc, RequestEntityTooLarge):  # werkzeug's own wording gives our limits
+            generic = exc.description == RequestEntityTooLarge.description
+            return _respond(413, exc.name, _too_large_message() if generic else exc.description)
         return _respond(exc.code or 500, exc.name, exc.description or "")
 
     @app.errorhandler(Exception)

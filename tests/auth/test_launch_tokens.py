@@ -168,7 +168,8 @@ def test_the_same_jti_in_two_workspaces_is_not_a_replay(auth_app, tenant):
     assert _open(auth_app, _hand_signed(other, jti="shared-jti", iss=other.id)).status_code == 200
 
 
-def test_spent_jtis_are_purged_once_they_could_no_longer_be_used(auth_app, tenant):
+def test_spent_jtis_are_purged_once_they_could_no_longer_be_used(auth_app, tenant, monkeypatch):
+    monkeypatch.setitem(auth_app.config, "LAUNCH_SWEEP_ONE_IN", 1)  # sweep on this launch
     with auth_app.app_context():
         db = get_session()
         db.add(UsedLaunchToken(workspace_id=tenant.id, jti="old", expires_at=NOW - timedelta(1)))

@@ -15,11 +15,13 @@ from flask import Flask, abort, current_app, g, has_request_context, request
 from flask_login import LoginManager, UserMixin, current_user
 
 from widget import security
-from widget.auth import responses
-from widget.auth.launch import LaunchError, verify_launch_token
+from widget.auth import launch_entry, responses, session_cache, signing_keys
+from widget.auth.launch import MAX_TOKEN_LENGTH, LaunchError, check_launch_token
+from widget.auth.launch_entry import LAUNCH_ATTRIBUTE, MAX_POSTED_TOKEN_LENGTH, launch_token
 from widget.auth.models import PanelSession, User
-from widget.auth.sessions import SESSION_HEADER, load_session, start_session
-from widget.auth.users import LEVEL_ORDER, effective_access, upsert_launch_user
+from widget.auth.opening import open_session
+from widget.auth.sessions import SESSION_HEADER, load_session
+from widget.auth.users import LEVEL_ORDER, effective_access
 from widget.auth.workspaces import find_workspace, origins_of
 from widget.db import get_session
 
@@ -63,8 +65,9 @@ def public(view: Callable) -> Callable:
 def require(level: str, *, launch: str | None = None) -> Callable[[Callable], Callable]:
     """Refuse the request unless a panel session's user has `level` (view < edit; admin).
 
-    With `launch="contact"` (etc.) a GET carrying `?token=` first verifies that launch token and
-    starts the session, so the panel page renders straight away with the session in its <meta>.
+    With `launch="contact"` (etc.) a GET carrying `?token=`, or a POST of a `token` form field
+    (widget.auth.launch_entry), first verifies that launch token and starts the session, so the
+    panel page renders straight away with the session in its <meta>.
     """
     if level not in LEVELS:
         raise ValueError(f"access level must be one of {', '.join(LEVELS)}")
@@ -75,8 +78,9 @@ def require(level: str, *, launch: str | None = None) -> Callable[[Callable], Ca
 
         @wraps(view)
         def guarded(*args, **kwargs):
-            if launch and request.method == "GET" and "token" in request.args:
-                refusal = _launch(launch, request.args["token"])
+            token = launch_token() if launch else None
+            if token is not None:
+                refusal = _launch(launch, token)
                 if refusal is not None:
                     return refusal
             panel = current_panel()
@@ -87,6 +91,7 @@ def require(level: str, *, launch: str | None = None) -> Callable[[Callable], Ca
             return view(*args, **kwargs)
 
         setattr(guarded, ACCESS_ATTRIBUTE, level)
+        setattr(guarded, LAUNCH_ATTRIBUTE, launch)
         return guarded
 
     return decorator
@@ -167,16 +172,21 @@ def declarations(app: Flask, endpoint: str) -> list[str]:
 def _launch(panel: str, token: str):
     """Verify the launch token and start the session; a response only when refused."""
     db = get_session()
+    keys = signing_keys.signing_keys()
     try:
-        launch = verify_launch_token(db, token, panel)
+        launch = check_launch_token(
+            token,
+            panel,
+            lambda ws, reload: keys.get(db, ws, reload=reload),
+            max_length=MAX_TOKEN_LENGTH if request.method == "GET" else MAX_POSTED_TOKEN_LENGTH,
+        )
+        opened = open_session(db, launch)
     except LaunchError as exc:
         log.info("launch refused", extra={"fields": {"reason": exc.reason, "panel": panel}})
         _allow_framing_by(exc.workspace_id)
         return responses.expired(exc.reason)
-    user = upsert_launch_user(db, launch.workspace_id, launch.user)
-    token, panel_session = start_session(db, launch, user)
-    g.widget_session_token = token
-    g.launched_panel = panel_session
+    g.widget_session_token = opened.token
+    g.launched_panel = opened.panel
     g.pop("_login_user", None)  # let flask-login load the new session
     return None
 
@@ -212,4 +222,7 @@ def init_app(app: Flask) -> None:
     manager.session_protection = None
     manager.request_loader(_load_identity)
     manager.init_app(app)
+    signing_keys.init_app(app)
+    session_cache.init_app(app)
+    launch_entry.init_app(app)
     app.before_request(_refuse_undeclared)

@@ -10,7 +10,7 @@ import re
 from dataclasses import asdict, dataclass, field
 
 RECORD_TYPES = ("contact", "company", "deal", "none")
-MAX_CONTACTS = 200
+MAX_CONTACTS = 500
 _LOCALE = re.compile(r"^[A-Za-z]{2,3}([-_][A-Za-z0-9]{2,8}){0,3}$")
 _UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
 

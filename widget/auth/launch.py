@@ -3,11 +3,14 @@
 Verification uses joserfc (signature, algorithm allow-list, registered claims) and adds what the
 contract says on top: a lifetime of at most 5 minutes, 60 s of clock skew, the right panel, and a
 `jti` that can be spent once (a row in `used_launch_tokens`, whose primary key makes the check
-atomic across workers and hosts). The README documents the format for integrators.
+atomic across workers and hosts). `check_launch_token` verifies without touching the database
+(the secrets come from `keys_for`); spending the `jti` is the open path's job
+(widget.auth.opening), or `spend_jti` here. The README documents the format for integrators.
 """
 
 import json
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from urllib.parse import urlencode
@@ -28,7 +31,7 @@ from sqlalchemy.orm import Session
 from widget.auth.claims import LaunchRecord, LaunchUser, parse_record, parse_user, storable
 from widget.auth.clock import utcnow
 from widget.auth.models import UsedLaunchToken
-from widget.auth.workspaces import active_secrets, find_workspace
+from widget.auth.signing_keys import SigningKey, load_keys
 
 ALGORITHM = "HS256"
 AUDIENCE = "xero-widget"
@@ -58,6 +61,8 @@ class Launch:
     user: LaunchUser
     record: LaunchRecord
     expires_at: datetime
+    #: the workspace secret that verified the token (the open path checks it is still live)
+    key_id: int | None = None
 
 
 def sign_launch_token(
@@ -125,14 +130,26 @@ def _unverified_issuer(token: str) -> str | None:
         return None
 
 
-def _verified_claims(token: str, secrets_: list[str], workspace_id: str) -> dict:
-    for secret in secrets_:
-        try:
-            return jwt.decode(token, OctKey.import_key(secret), algorithms=[ALGORITHM]).claims
-        except BadSignatureError:
-            continue
-        except (JoseError, ValueError) as exc:
-            raise LaunchError("the token is not a valid HS256 JWT", workspace_id) from exc
+#: the live signing keys of a workspace (None: no such workspace); `reload` skips any cache
+KeysFor = Callable[[str, bool], "tuple[SigningKey, ...] | None"]
+
+
+def _verified_claims(token: str, keys_for: KeysFor, workspace_id: str) -> tuple[dict, int]:
+    """The claims and the id of the key that verified them; a miss reloads the keys once (the
+    CRM may sign with a secret rotated in after they were cached)."""
+    tried: set[int] = set()
+    for reload in (False, True):
+        for key in keys_for(workspace_id, reload) or ():
+            if key.id in tried:
+                continue
+            tried.add(key.id)
+            try:
+                decoded = jwt.decode(token, OctKey.import_key(key.secret), algorithms=[ALGORITHM])
+                return decoded.claims, key.id
+            except BadSignatureError:
+                continue
+            except (JoseError, ValueError) as exc:
+                raise LaunchError("the token is not a valid HS256 JWT", workspace_id) from exc
     raise LaunchError("the signature does not match the workspace's secrets", workspace_id)
 
 
@@ -197,21 +214,36 @@ def spend_jti(session: Session, workspace_id: str, jti: str, expires_at: datetim
         raise LaunchError("this token has already been used", workspace_id) from exc
 
 
+def check_launch_token(
+    token: str,
+    panel: str,
+    keys_for: KeysFor,
+    *,
+    now: datetime | None = None,
+    max_length: int = MAX_TOKEN_LENGTH,
+) -> Launch:
+    """A verified launch for `panel` (its `jti` not yet spent), or LaunchError. `max_length`:
+    MAX_TOKEN_LENGTH in a URL; a posted token may be longer (widget.auth.launch_entry)."""
+    now = now or utcnow()
+    if not token or len(token) > max_length or token.count(".") != 2:
+        raise LaunchError("the token is not a compact JWS")
+    issuer = _unverified_issuer(token)
+    if not issuer or keys_for(issuer, False) is None:
+        raise LaunchError("the token's issuer is not a known workspace")
+    claims, key_id = _verified_claims(token, keys_for, issuer)
+    _check_times(claims, now, issuer)
+    user, record = _check_panel(claims, panel, issuer)
+    _check_jti(claims["jti"], issuer)
+    expires_at = datetime.fromtimestamp(claims["exp"], UTC) + timedelta(seconds=CLOCK_SKEW)
+    return Launch(issuer, claims["jti"], panel, user, record, expires_at, key_id)
+
+
 def verify_launch_token(
     session: Session, token: str, panel: str, *, now: datetime | None = None
 ) -> Launch:
-    """A verified, now spent, launch for `panel`, or LaunchError."""
-    now = now or utcnow()
-    if not token or len(token) > MAX_TOKEN_LENGTH or token.count(".") != 2:
-        raise LaunchError("the token is not a compact JWS")
-    issuer = _unverified_issuer(token)
-    workspace = find_workspace(session, issuer) if issuer else None
-    if workspace is None:
-        raise LaunchError("the token's issuer is not a known workspace")
-    claims = _verified_claims(token, active_secrets(session, workspace.id), workspace.id)
-    _check_times(claims, now, workspace.id)
-    user, record = _check_panel(claims, panel, workspace.id)
-    _check_jti(claims["jti"], workspace.id)
-    expires_at = datetime.fromtimestamp(claims["exp"], UTC) + timedelta(seconds=CLOCK_SKEW)
-    spend_jti(session, workspace.id, claims["jti"], expires_at)
-    return Launch(workspace.id, claims["jti"], panel, user, record, expires_at)
+    """A verified, now spent, launch for `panel`, or LaunchError (keys read from the database)."""
+    launch = check_launch_token(
+        token, panel, lambda workspace_id, _reload: load_keys(session, workspace_id), now=now
+    )
+    spend_jti(session, launch.workspace_id, launch.jti, launch.expires_at)
+    return launch

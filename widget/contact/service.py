@@ -19,16 +19,15 @@ import hashlib
 import json
 import logging
 import re
-import threading
 from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-from cachetools import LRUCache
 from flask import current_app
 
 from widget import suggest as suggesting
-from widget.cache import Cache, CacheScope, Fetched, MemoryCache
+from widget.cache import Cache, CacheScope, Fetched, make_cache
+from widget.shared.fragments import RenderedFragments
 from widget.summary import DEFAULT_OPEN_QUOTE_STATUSES, Fetch, plan_summary_fetches
 from widget.xero import (
     Contact,
@@ -89,7 +88,7 @@ class Documents:
 def init_app(app) -> None:
     for name, value in DEFAULTS.items():
         app.config.setdefault(name, value)
-    app.extensions[CACHE_EXTENSION] = MemoryCache(stale_for=app.config["CONTACT_STALE_FOR"])
+    app.extensions[CACHE_EXTENSION] = make_cache(app, stale_for=app.config["CONTACT_STALE_FOR"])
     app.extensions[RENDERED_EXTENSION] = RenderedFragments()
 
 
@@ -106,26 +105,6 @@ def remember_organisation(workspace_id: str, tenant_id: str, organisation: Organ
         _profile(organisation),
         ttl=current_app.config["CONTACT_ORGANISATION_TTL"],
     )
-
-
-class RenderedFragments:
-    """Rendered summaries of warm panels, by everything that shapes them (the cached values'
-    fetch times, the organisation's day, locale, grant…): a warm panel is then a lookup, not
-    the summary arithmetic and Babel formatting again. In process only; derived from the cache
-    entries named in the key, so it can never be fresher or staler than they are."""
-
-    def __init__(self, maxsize: int = 2048):
-        self._items: LRUCache = LRUCache(maxsize=maxsize)
-        self._lock = threading.Lock()
-
-    def get_or_render(self, key: tuple, render: Callable[[], str]) -> str:
-        with self._lock:
-            html = self._items.get(key)
-        if html is None:
-            html = render()
-            with self._lock:
-                self._items[key] = html
-        return html
 
 
 def rendered_fragments() -> RenderedFragments:

@@ -141,3 +141,8 @@ def seed_command(size: str, scale: float) -> None:
     counts = _sandbox().seed_large(scale)
     listed = ", ".join(f"{count} {kind}s" for kind, count in counts.items())
     click.echo(f"Demo Company (Large): {listed} in {time.monotonic() - started:.1f} s")
+
+
+from widget.sandbox.server_cli import serve_command  # noqa: E402 (the separate-server command)
+
+sandbox_cli.add_command(serve_command)

@@ -1,0 +1,211 @@
+"""The open path: a verified launch becomes a panel session in one statement and one commit.
+
+On PostgreSQL one statement (data-modifying CTEs) checks that the secret which verified the token
+is still live, spends the `jti` (its primary key makes replay atomic across workers and hosts),
+creates or refreshes the user and starts the session, and returns the user's grant and the
+workspace's facts for the page: with the commit, two round trips where there were ten statements
+and three commits. The commit does not wait for the WAL flush (`synchronous_commit` off for this
+transaction only): a crash could lose the last moment's launches, whose panels are then reloaded.
+Expired `jti`s and sessions are swept by about one launch in LAUNCH_SWEEP_ONE_IN (32), in the same
+statement.
+
+Other databases (SQLite: in process, no round trips) take the same steps one by one, spending
+the `jti` in a commit of its own first. Either way the rows are attached to the request's session
+without reading them back.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import secrets
+from dataclasses import dataclass
+
+from flask import current_app
+from sqlalchemy import select, text
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, make_transient_to_detached
+
+from widget.auth.clock import utcnow
+from widget.auth.launch import Launch, LaunchError
+from widget.auth.models import PanelSession, UsedLaunchToken, User, Workspace, WorkspaceSecret
+from widget.auth.session_cache import Snapshot, session_cache
+from widget.auth.sessions import forget_user_sessions, hash_token, idle_timeout
+from widget.auth.signing_keys import signing_keys
+from widget.auth.users import upsert_launch_user
+
+DEFAULT_SWEEP_ONE_IN = 32
+REPLAYED = "this token has already been used"
+NOT_SIGNED = "the signature does not match the workspace's secrets"
+
+
+@dataclass(frozen=True)
+class Opened:
+    token: str  # the session token for the page (only its hash is stored)
+    panel: PanelSession
+
+
+def open_session(session: Session, launch: Launch) -> Opened:
+    """Spend the launch's `jti`, upsert its user and start its session; LaunchError on replay or
+    when the verifying secret has been retired meanwhile."""
+    token = secrets.token_urlsafe(32)
+    cache = session_cache()
+    generation = cache.generation
+    if session.get_bind().dialect.name == "postgresql":
+        panel = _open_in_one_statement(session, launch, hash_token(token))
+    else:
+        panel = _open_step_by_step(session, launch, hash_token(token))
+    # the panel's first htmx requests then need no session read either
+    cache.put(panel.token_hash, Snapshot.of(panel), read_at_generation=generation)
+    return Opened(token, panel)
+
+
+_SWEEP = """
+  swept_tokens AS (DELETE FROM used_launch_tokens WHERE expires_at < :now),
+  swept_sessions AS (DELETE FROM panel_sessions WHERE expires_at < :now),"""
+
+_OPEN = """
+WITH
+  quick AS (SELECT set_config('synchronous_commit', 'off', true) AS setting),{sweep}
+  live AS (
+    SELECT w.id, w.name, w.allowed_origins, w.settings, w.created_at
+    FROM workspaces w JOIN workspace_secrets s ON s.workspace_id = w.id
+    WHERE w.id = :workspace_id AND s.id = :key_id AND s.retired_at IS NULL),
+  previous AS (
+    SELECT is_admin FROM users WHERE workspace_id = :workspace_id AND crm_user_id = :crm_user_id),
+  spent AS (
+    INSERT INTO used_launch_tokens (workspace_id, jti, expires_at)
+    SELECT :workspace_id, :jti, :jti_expires_at FROM live
+    ON CONFLICT DO NOTHING RETURNING jti),
+  person AS (
+    INSERT INTO users (workspace_id, crm_user_id, name, email, is_admin, access,
+                       first_seen_at, last_seen_at)
+    SELECT :workspace_id, :crm_user_id, :name, :email, :is_admin, 'none', :now, :now FROM spent
+    ON CONFLICT (workspace_id, crm_user_id) DO UPDATE SET
+      name = excluded.name, email = excluded.email, is_admin = excluded.is_admin,
+      last_seen_at = excluded.last_seen_at
+    RETURNING id, access, first_seen_at),
+  started AS (
+    INSERT INTO panel_sessions (token_hash, workspace_id, user_id, panel, record, locale,
+                                created_at, last_seen_at, expires_at)
+    SELECT :token_hash, :workspace_id, person.id, :panel, CAST(:record AS JSON), :locale,
+           :now, :now, :expires_at FROM person
+    RETURNING token_hash)
+SELECT live.id AS workspace_id, live.name, live.allowed_origins, live.settings, live.created_at,
+       person.id AS user_id, person.access, person.first_seen_at,
+       (SELECT count(*) FROM started) AS started, (SELECT is_admin FROM previous) AS was_admin,
+       quick.setting
+FROM quick LEFT JOIN live ON true LEFT JOIN person ON true
+"""
+_STATEMENTS = {sweep: text(_OPEN.format(sweep=_SWEEP if sweep else "")) for sweep in (False, True)}
+
+
+def _open_in_one_statement(session: Session, launch: Launch, token_hash: str) -> PanelSession:
+    now = utcnow()
+    expires_at = now + idle_timeout()
+    sweep = _sweeping()
+    row = session.execute(
+        _STATEMENTS[sweep],
+        {
+            "now": now,
+            "workspace_id": launch.workspace_id,
+            "key_id": launch.key_id,
+            "jti": launch.jti,
+            "jti_expires_at": launch.expires_at,
+            "crm_user_id": launch.user.id,
+            "name": launch.user.name or launch.user.id,
+            "email": launch.user.email,
+            "is_admin": launch.user.admin,
+            "token_hash": token_hash,
+            "panel": launch.panel,
+            "record": json.dumps(launch.record.to_dict()),
+            "locale": launch.user.locale,
+            "expires_at": expires_at,
+        },
+    ).one()
+    session.commit()
+    if row.workspace_id is None:
+        signing_keys().forget(launch.workspace_id)
+        raise LaunchError(NOT_SIGNED, launch.workspace_id)
+    if not row.started:
+        raise LaunchError(REPLAYED, launch.workspace_id)
+    if row.was_admin is not None and row.was_admin != launch.user.admin:
+        forget_user_sessions(launch.workspace_id, row.user_id)  # their other open panels too
+    workspace = Workspace(
+        id=row.workspace_id,
+        name=row.name,
+        allowed_origins=row.allowed_origins,
+        settings=row.settings,
+        created_at=row.created_at,
+    )
+    user = User(
+        id=row.user_id,
+        workspace_id=launch.workspace_id,
+        crm_user_id=launch.user.id,
+        name=launch.user.name or launch.user.id,
+        email=launch.user.email,
+        is_admin=launch.user.admin,
+        access=row.access,
+        first_seen_at=row.first_seen_at,
+        last_seen_at=now,
+    )
+    panel = _session_row(launch, token_hash, user.id, now, expires_at)
+    return attach(session, panel, user, workspace)
+
+
+def attach(session: Session, panel: PanelSession, user: User, workspace: Workspace):
+    """Rows known to be stored, made persistent in `session` as if just loaded (no SQL)."""
+    panel.user, panel.workspace = user, workspace
+    for row in (workspace, user, panel):
+        make_transient_to_detached(row)
+    return session.merge(panel, load=False)
+
+
+def _sweeping() -> bool:
+    """Whether this launch also deletes expired rows (housekeeping: random, not security)."""
+    one_in = current_app.config.get("LAUNCH_SWEEP_ONE_IN", DEFAULT_SWEEP_ONE_IN)
+    return random.randrange(max(1, one_in)) == 0  # noqa: S311
+
+
+def _session_row(launch: Launch, token_hash: str, user_id: int, now, expires_at) -> PanelSession:
+    return PanelSession(
+        token_hash=token_hash,
+        workspace_id=launch.workspace_id,
+        user_id=user_id,
+        panel=launch.panel,
+        record=launch.record.to_dict(),
+        locale=launch.user.locale,
+        created_at=now,
+        last_seen_at=now,
+        expires_at=expires_at,
+    )
+
+
+def _open_step_by_step(session: Session, launch: Launch, token_hash: str) -> PanelSession:
+    now = utcnow()
+    live = session.scalar(
+        select(WorkspaceSecret.id).where(
+            WorkspaceSecret.id == launch.key_id,
+            WorkspaceSecret.workspace_id == launch.workspace_id,
+            WorkspaceSecret.retired_at.is_(None),
+        )
+    )
+    if live is None:
+        signing_keys().forget(launch.workspace_id)
+        raise LaunchError(NOT_SIGNED, launch.workspace_id)
+    session.add(UsedLaunchToken(workspace_id=launch.workspace_id, jti=launch.jti,
+                                expires_at=launch.expires_at))  # fmt: skip
+    try:
+        session.commit()  # spent before the user upsert, whose race recovery rolls back
+    except IntegrityError as exc:
+        session.rollback()
+        raise LaunchError(REPLAYED, launch.workspace_id) from exc
+    if _sweeping():
+        session.query(UsedLaunchToken).filter(UsedLaunchToken.expires_at < now).delete()
+        session.query(PanelSession).filter(PanelSession.expires_at < now).delete()
+    user = upsert_launch_user(session, launch.workspace_id, launch.user)
+    panel = _session_row(launch, token_hash, user.id, now, now + idle_timeout())
+    panel.user = user
+    session.add(panel)
+    session.commit()
+    return panel
