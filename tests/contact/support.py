@@ -174,11 +174,13 @@ def ms_day(value: str | None):
 
 
 class Figures(HTMLParser):
-    """The five figures of a rendered summary: data-figure -> (count, total, expired)."""
+    """The five figures of a rendered summary: data-figure -> (count, total, expired); `credits`
+    holds Credit available (data-credit -> count, total) when the mirror shows it."""
 
     def __init__(self, text: str):
         super().__init__()
         self.figures: dict[str, dict] = {}
+        self.credits: dict[str, dict] = {}
         self._current: str | None = None
         self.feed(text)
 
@@ -190,6 +192,11 @@ class Figures(HTMLParser):
                 "count": int(attrs["data-count"]),
                 "total": Decimal(attrs["data-total"]),
                 "expired": 0,
+            }
+        elif "data-credit" in attrs:
+            self.credits[attrs["data-credit"]] = {
+                "count": int(attrs["data-count"]),
+                "total": Decimal(attrs["data-total"]),
             }
         elif "data-expired" in attrs and self._current:
             self.figures[self._current]["expired"] = int(attrs["data-expired"])
