@@ -355,6 +355,7 @@ def _candidates(
 ) -> list[Contact]:
     persons = func.lower(cast(MirrorContact.contact_persons, String))
     exact: list = []
+    email, domain, email_part = _storable(email), _storable(domain), _storable(email_part)
     if email:
         exact.append(MirrorContact.email_key == email)
         exact.append(persons.like("%" + _escape_like(email) + "%", escape="\\"))
@@ -534,7 +535,8 @@ def _of(model, scope: MirrorScope, ids: list[str]):
 
 def _ids(ids: Iterable[str | None]) -> list[str]:
     """Each id once, lower-case (Xero's GUIDs), in first-seen order; blanks dropped."""
-    return list(dict.fromkeys(i.strip().lower() for i in ids if i and i.strip()))
+    cleaned = (_storable(i).strip().lower() for i in ids if i)
+    return list(dict.fromkeys(i for i in cleaned if i))
 
 
 def _chunks(ids: list[str]) -> list[list[str]]:
@@ -542,4 +544,11 @@ def _chunks(ids: list[str]) -> list[list[str]]:
 
 
 def _escape_like(value: str) -> str:
+    value = _storable(value)
     return value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def _storable(value: str) -> str:
+    """Text a database accepts as a parameter: no NUL (PostgreSQL refuses it), no lone
+    surrogates (not encodable): typed or signed input may carry either."""
+    return value.replace("\x00", "").encode("utf-8", "ignore").decode("utf-8")
