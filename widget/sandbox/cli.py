@@ -6,7 +6,10 @@ import click
 from flask import current_app
 from flask.cli import AppGroup
 
+from widget.sandbox.cli_actions import register as register_actions
+
 sandbox_cli = AppGroup("sandbox", help="Operate the built-in Xero sandbox.")
+register_actions(sandbox_cli)
 
 
 def _sandbox():
@@ -117,3 +120,12 @@ def _settings(options: dict) -> dict:
     if options.get("revoke"):
         settings["revoked"] = True
     return settings
+
+
+@sandbox_cli.command("webhooks")
+@click.option("--on/--off", "on", default=None, help="Send webhooks, or stop sending them.")
+@click.option("--url", help="Where to send them (default: this app's /webhooks/xero).")
+def webhooks_command(on, url) -> None:
+    """Show or switch the sandbox's webhooks (a running server follows within a second)."""
+    status = _sandbox().webhooks.switch(on, url)
+    click.echo(f"webhooks: {'on' if status['enabled'] else 'off'} -> {status['url']}")

@@ -147,3 +147,12 @@ class IdempotentResponse(SandboxBase):
     created_at: Mapped[dt.datetime] = mapped_column(DateTime)
     status: Mapped[int | None] = mapped_column(Integer)  # None while the first call is running
     body: Mapped[str | None] = mapped_column(Text)
+
+
+class Setting(SandboxBase):
+    """Switches set at run time by the CLI or `_control` (shared by processes), e.g. webhooks."""
+
+    __tablename__ = "sb_settings"
+
+    name: Mapped[str] = mapped_column(String(50), primary_key=True)
+    value: Mapped[str] = mapped_column(Text)

@@ -20,6 +20,7 @@ from widget.sandbox.grants import Grants, TokenSet
 from widget.sandbox.limits import Limits
 from widget.sandbox.models import Counter, Document, Organisation, SandboxBase
 from widget.sandbox.serialise import read_datetime
+from widget.sandbox.webhooks import Webhooks
 
 
 @dataclass(frozen=True)
@@ -41,6 +42,7 @@ class Sandbox:
         self.faults = Faults(self)
         self.limits = Limits(self)
         self.grants = Grants(self)
+        self.webhooks = Webhooks(self)
         self._ready = False
         self._ready_lock = threading.Lock()
 
