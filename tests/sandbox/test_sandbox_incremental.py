@@ -89,3 +89,16 @@ def test_page_sizes(api):
     assert not ids and len(second["Contacts"]) == 40
     quotes = api.get("Quotes", params={"page": 1, "pageSize": 5}).json()["Quotes"]
     assert len(quotes) > 5  # Quotes have no pageSize: 100 a page
+
+
+def test_voided_and_deleted_documents_stay_readable(api):
+    invoices = api.get("Invoices", params={"page": 1, "pageSize": 1000}).json()["Invoices"]
+    assert {"VOIDED", "DELETED"} <= {invoice["Status"] for invoice in invoices}
+    voided = next(invoice for invoice in invoices if invoice["Status"] == "VOIDED")
+    again = api.get(f"Invoices/{voided['InvoiceID']}").json()["Invoices"][0]
+    assert again["Status"] == "VOIDED" and again["AmountDue"] == 0
+    quotes = api.get("Quotes", params={"page": 1}).json()["Quotes"]
+    assert "DELETED" in {quote["Status"] for quote in quotes}
+    archived = api.get("Contacts", params={"page": 1, "pageSize": 1000, "includeArchived": "true"})
+    merged = [c for c in archived.json()["Contacts"] if c.get("MergedToContactID")]
+    assert merged and all(c["ContactStatus"] == "ARCHIVED" for c in merged)

@@ -145,3 +145,19 @@ def control_webhooks():
     if url is not None and not str(url).startswith(("http://", "https://")):
         raise bad_request("'url' must be an http(s) URL")
     return json_response(sandbox().webhooks.switch(enabled, url))
+
+
+@bp.post(f"{CONTROL}/seed")
+def control_seed():
+    """{"size": "large"}: add (or seed afresh) Demo Company (Large); takes a while."""
+    client_id_or_401()
+    data = _body()
+    if data.get("size") != "large":
+        raise bad_request("'size' must be 'large'")
+    try:
+        scale = float(data.get("scale", 1.0))
+    except (TypeError, ValueError):
+        raise bad_request("'scale' must be a number") from None
+    if not 0 < scale <= 1:
+        raise bad_request("'scale' must be above 0 and at most 1")
+    return json_response(sandbox().seed_large(scale))

@@ -11,7 +11,13 @@ from widget.sandbox.contacts import new_contact
 from widget.sandbox.context import load_context
 from widget.sandbox.documents import load, save
 from widget.sandbox.gate import accounting
-from widget.sandbox.invoices import AMOUNT_TYPES, UNPAGED_DROPS, next_number, python_filter
+from widget.sandbox.invoices import (
+    AMOUNT_TYPES,
+    UNPAGED_DROPS,
+    next_number,
+    python_filter,
+    where_conditions,
+)
 from widget.sandbox.listing import Listing
 from widget.sandbox.models import Document
 from widget.sandbox.parties import contact_ref, resolve_contact
@@ -47,7 +53,8 @@ def _conditions(args) -> list:
 def list_credit_notes(tenant_id: str):
     args, box = request.args, sandbox()
     filtered = python_filter({"where": args.get("where")}, CREDIT_NOTE_FIELDS)
-    listing = Listing("creditnote", CREDIT_NOTE_FIELDS, ORDER_COLUMNS, _conditions(args), filtered)
+    conditions = _conditions(args) + where_conditions(args)
+    listing = Listing("creditnote", CREDIT_NOTE_FIELDS, ORDER_COLUMNS, conditions, filtered)
     with box.sessions() as session:
         page = listing.run(session, tenant_id, args, request.headers, paged=False)
         notes = bodies(page.records)

@@ -10,7 +10,7 @@ from widget.sandbox.contacts import new_contact
 from widget.sandbox.context import load_context
 from widget.sandbox.documents import load, next_value, save
 from widget.sandbox.gate import accounting
-from widget.sandbox.listing import Listing
+from widget.sandbox.listing import Listing, sql_where
 from widget.sandbox.models import Document
 from widget.sandbox.parties import contact_ref, resolve_contact
 from widget.sandbox.problems import not_found
@@ -75,11 +75,18 @@ ORDER_COLUMNS = {"invoiceid": Document.doc_id, "invoicenumber": Document.number}
 
 
 def python_filter(args, spec):
-    """The filters done over rows in Python (`where`, `searchTerm`), or None when there are none."""
+    """The filters done over rows in Python (`where`, `searchTerm`), or None when there are none
+    (a `where` of plain equalities on indexed columns goes to SQL: see `where_conditions`)."""
     where, term = args.get("where"), args.get("searchTerm")
+    if sql_where(where) is not None:
+        where = None
     if not where and not term:
         return None
     return lambda records: _search(apply_where(records, where, spec), term)
+
+
+def where_conditions(args) -> list:
+    return sql_where(args.get("where")) or []
 
 
 def summary_only(args) -> bool:
@@ -94,7 +101,7 @@ def list_invoices(tenant_id: str):
         "invoice",
         INVOICE_FIELDS,
         ORDER_COLUMNS,
-        _conditions(args),
+        _conditions(args) + where_conditions(args),
         python_filter(args, INVOICE_FIELDS),
     )
     forced = summary_only(args) or bool(args.get("Statuses"))  # Xero: these force paging

@@ -26,6 +26,7 @@ from widget.sandbox.query import (
     _Bodies,
     _int,
 )
+from widget.sandbox.where import WhereError, tokenize
 
 _ISO = re.compile(
     r"^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2}):(\d{2})(\.\d+)?(Z|[+-]\d{2}:?\d{2})?$"
@@ -93,6 +94,53 @@ def parse_order(text: str | None, spec: Fields) -> list[OrderKey]:
 
 
 DEFAULT_ORDER = [OrderKey("UpdatedDateUTC", False)]
+
+#: `where` fields a plain equality can send straight to an indexed column (value normalised
+#: as stored): the optimised filters Xero recommends for a sync.
+EQUALITY_COLUMNS = {
+    "type": (Document.type, str.upper),
+    "status": (Document.status, str.upper),
+    "contact.contactid": (Document.contact_id, str.lower),
+}
+
+
+def sql_where(text: str | None) -> list | None:
+    """`Type=="ACCREC" AND Contact.ContactID==guid("…")` as SQL conditions; None when the
+    clause is anything else (then it is evaluated in Python, which handles all of it)."""
+    if not text or not text.strip():
+        return None
+    try:
+        tokens = tokenize(text)
+    except WhereError:
+        return None
+    conditions, position = [], 0
+    while True:
+        found = _equality(tokens, position)
+        if found is None:
+            return None
+        condition, position = found
+        conditions.append(condition)
+        if position == len(tokens):
+            return conditions
+        if tokens[position].text.upper() not in ("AND", "&&"):
+            return None
+        position += 1
+
+
+def _equality(tokens, at: int):
+    parts = [token.text for token in tokens[at : at + 6]]
+    if len(parts) < 3 or parts[1] not in ("==", "="):
+        return None
+    column = EQUALITY_COLUMNS.get(parts[0].lower())
+    if column is None:
+        return None
+    if tokens[at + 2].kind == "string":
+        value, end = parts[2][1:-1], at + 3
+    elif parts[2].lower() == "guid" and parts[3:6] and parts[3] == "(" and parts[5] == ")":
+        value, end = parts[4].strip('"'), at + 6
+    else:
+        return None
+    return column[0] == column[1](value), end
 
 
 @dataclass

@@ -28,7 +28,7 @@ class Organisation(SandboxBase):
 class Document(SandboxBase):
     __tablename__ = "sb_documents"
     __table_args__ = (
-        Index("ix_sb_doc_status", "tenant_id", "kind", "status"),
+        Index("ix_sb_doc_status_updated", "tenant_id", "kind", "status", "updated_at", "doc_id"),
         Index("ix_sb_doc_contact", "tenant_id", "kind", "contact_id"),
         Index("ix_sb_doc_name", "tenant_id", "kind", "name_lc"),
         Index("ix_sb_doc_email", "tenant_id", "kind", "email_lc"),

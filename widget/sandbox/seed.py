@@ -7,7 +7,7 @@ day there are overdue invoices and bills, expired quotes, and due dates still ah
 
 import random
 import uuid
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from functools import cache
@@ -235,6 +235,9 @@ class _OrgBuilder:
         while len(contacts) < self.spec.contacts:
             index = len(contacts)
             contact = self._company(index) if rng.random() < 0.6 else self._person(index)
+            if contact["Name"].lower() in names and self.spec.numbered_duplicates:
+                contact["Name"] = f"{contact['Name']} {index}"
+                contact["ContactID"] = stable_id(self.tenant_id, "contact", contact["Name"].lower())
             if contact["Name"].lower() in names:
                 continue
             names.add(contact["Name"].lower())
@@ -377,10 +380,14 @@ class _OrgBuilder:
 
     def invoices(self, customers: list[dict], suppliers: list[dict]) -> list[dict]:
         rng, today, out = self.rng, self.today, []
+        foreign_pools = {
+            True: [c for c in customers if c.get("DefaultCurrency")],
+            False: [c for c in suppliers if c.get("DefaultCurrency")],
+        }
         for index in range(self.spec.invoices):
             sales, status, timing = self._invoice_plan(index)
             pool = customers if sales else suppliers
-            foreign = [c for c in pool if c.get("DefaultCurrency")]
+            foreign = foreign_pools[sales]
             if foreign and index % 7 == 3:
                 pool = foreign
             contact = rng.choice(pool)
@@ -741,6 +748,17 @@ def _number_credit_notes(notes: list[dict]) -> None:
     sales = sorted((n for n in notes if n["Type"] == "ACCRECCREDIT"), key=lambda n: n["DateString"])
     for position, note in enumerate(sales, start=1):
         note["CreditNoteNumber"] = f"CN-{position:04d}"
+
+
+def large(seed: int, today: date, scale: float = 1.0) -> OrgData:
+    """The large organisation (not cached: it is big, and seeded once on demand); `scale` makes
+    a smaller one the same way (tests)."""
+    spec = data.LARGE
+    counts = {
+        name: max(1, round(getattr(spec, name) * scale))
+        for name in ("contacts", "invoices", "quotes", "credit_notes")
+    }
+    return _OrgBuilder(replace(spec, **counts), seed, today).build()
 
 
 @cache
