@@ -18,8 +18,10 @@ def migrate_command() -> None:
 
 def init_app(app: Flask) -> None:
     from widget.auth.cli import register as register_workspace_commands
+    from widget.connection.sandbox_cli import register as register_sandbox_commands
     from widget.jobs.worker import worker_command
 
     register_workspace_commands(widget_cli)
+    register_sandbox_commands(widget_cli)
     widget_cli.add_command(worker_command)
     app.cli.add_command(widget_cli)

@@ -1,8 +1,10 @@
 """Every sandbox endpoint over a real socket, success and failure, checked against Xero's
 OpenAPI spec where it describes the answer and against XERO.md's shapes where it does not."""
 
+import itertools
 import uuid
-from datetime import timedelta
+from datetime import UTC, timedelta
+from email.utils import format_datetime
 
 import pytest
 import requests
@@ -10,7 +12,7 @@ import requests
 from tests.conftest import obtain_tokens
 from tests.sandbox.helpers import Api, assert_problem, assert_validation
 from tests.xero_spec import validate_exchange
-from widget.sandbox.serialise import parse_date
+from widget.sandbox.serialise import parse_date, read_datetime
 
 
 @pytest.fixture
@@ -484,3 +486,308 @@ def test_connections_list_and_delete(live_server, sandbox_reset):
     validate_exchange(again)
     assert again.status_code == 404
     assert requests.get(url, timeout=10).status_code == 401
+
+
+# -- incremental reads: If-Modified-Since --------------------------------------------------------
+
+
+_JUMPS = itertools.count(1)
+
+
+def later_api(live_server, sandbox) -> Api:
+    """Move the sandbox clock on, further each time (so what a test makes now is newer than
+    everything seeded or made by an earlier test), and consent again (the first token died
+    with the jump)."""
+    sandbox.clock.advance(days=3 * next(_JUMPS))
+    return Api(live_server.sandbox_url, obtain_tokens(live_server.sandbox_url))
+
+
+def _since_header(moment) -> str:
+    return moment.replace(microsecond=0).strftime("%Y-%m-%dT%H:%M:%S")
+
+
+def test_if_modified_since_returns_only_later_changes(live_server, sandbox_reset):
+    api = later_api(live_server, sandbox_reset)
+    since = sandbox_reset.clock.now()
+    contact = api.put("Contacts", {"Name": unique("Rimu Sync Ltd")}).json()["Contacts"][0]
+    invoice = api.put(
+        "Invoices",
+        {
+            "Type": "ACCREC",
+            "Contact": {"ContactID": contact["ContactID"]},
+            "LineItems": [{"Description": "Sync", "Quantity": 1, "UnitAmount": 10}],
+        },
+    ).json()["Invoices"][0]
+    today = sandbox_reset.clock.today()
+    quote = api.put(
+        "Quotes",
+        {
+            "Contact": {"ContactID": contact["ContactID"]},
+            "Date": str(today),
+            "LineItems": [{"Description": "Sync", "Quantity": 1, "UnitAmount": 10}],
+        },
+    ).json()["Quotes"][0]
+    header = {"If-Modified-Since": _since_header(since)}
+    created = {
+        "Contacts": ("ContactID", contact),
+        "Invoices": ("InvoiceID", invoice),
+        "Quotes": ("QuoteID", quote),
+    }
+    for resource, (key, document) in created.items():
+        params = {"page": 1} if resource != "Contacts" else {"page": 1, "includeArchived": "true"}
+        found = api.get(resource, headers=header, params=params).json()[resource]
+        assert [item[key] for item in found] == [document[key]], resource
+        stamp = read_datetime(found[0]["UpdatedDateUTC"])
+        assert stamp > since.replace(microsecond=0) and stamp.microsecond % 1000 == 0
+        everything = api.get(resource, params=params).json()
+        assert len(everything[resource]) > 1  # the header, not the data, narrowed it
+    rfc1123 = {"If-Modified-Since": format_datetime(since.replace(tzinfo=UTC), usegmt=True)}
+    by_rfc = api.get("Invoices", headers=rfc1123, params={"page": 1}).json()["Invoices"]
+    assert [i["InvoiceID"] for i in by_rfc] == [invoice["InvoiceID"]]
+    unpaged = api.get("Invoices", headers=header).json()
+    assert [i["InvoiceID"] for i in unpaged["Invoices"]] == [invoice["InvoiceID"]]
+
+
+def test_if_modified_since_is_to_the_second_and_later_means_later(live_server, sandbox_reset):
+    api = later_api(live_server, sandbox_reset)
+    contact = api.put("Contacts", {"Name": unique("Totara Seconds")}).json()["Contacts"][0]
+    stamp = read_datetime(contact["UpdatedDateUTC"])
+    same_second = {"If-Modified-Since": _since_header(stamp)}
+    found = api.get("Contacts", headers=same_second, params={"page": 1}).json()["Contacts"]
+    assert contact["ContactID"] in [c["ContactID"] for c in found]  # 12:00:00.345 > 12:00:00
+    next_second = {"If-Modified-Since": _since_header(stamp + timedelta(seconds=1))}
+    assert api.get("Contacts", headers=next_second, params={"page": 1}).json()["Contacts"] == []
+
+
+# -- credit notes, allocations, payments ---------------------------------------------------------
+
+
+def authorised_invoice(api, contact_id: str, amount: float, kind: str = "ACCREC") -> dict:
+    due = str(api_today(api) + timedelta(days=14))
+    body = {
+        "Type": kind,
+        "Status": "AUTHORISED",
+        "DueDate": due,
+        "Contact": {"ContactID": contact_id},
+        "LineAmountTypes": "NoTax",
+        "LineItems": [
+            {"Description": "Work", "Quantity": 1, "UnitAmount": amount, "AccountCode": "200"}
+        ],
+    }
+    if kind == "ACCPAY":
+        body["LineItems"][0]["AccountCode"] = "400"
+    created = api.put("Invoices", body)
+    assert created.status_code == 200, created.text
+    return created.json()["Invoices"][0]
+
+
+def api_today(api):
+    return parse_date(api.get("Organisation").json()["DateTimeUTC"])
+
+
+def credit_note(api, contact_id: str, amount: float, status="AUTHORISED", kind="ACCRECCREDIT"):
+    body = {
+        "Type": kind,
+        "Status": status,
+        "Contact": {"ContactID": contact_id},
+        "LineAmountTypes": "NoTax",
+        "LineItems": [
+            {"Description": "Refund", "Quantity": 1, "UnitAmount": amount, "AccountCode": "200"}
+        ],
+    }
+    created = api.put("CreditNotes", {"CreditNotes": [body]})
+    assert created.status_code == 200, created.text
+    return created.json()["CreditNotes"][0]
+
+
+def test_credit_notes_list_filters_and_one(api):
+    unpaged = api.get("CreditNotes").json()
+    assert "pagination" not in unpaged and unpaged["CreditNotes"]
+    assert all("LineItems" not in note for note in unpaged["CreditNotes"])
+    paged = api.get("CreditNotes", params={"page": 1, "pageSize": 1000}).json()
+    notes = paged["CreditNotes"]
+    assert paged["pagination"]["itemCount"] == len(notes) and all("LineItems" in n for n in notes)
+    assert {"AUTHORISED", "PAID", "VOIDED"} <= {n["Status"] for n in notes}
+    assert {"ACCRECCREDIT", "ACCPAYCREDIT"} == {n["Type"] for n in notes}
+    for note in notes:
+        if note["Status"] in ("PAID", "VOIDED"):
+            assert note["RemainingCredit"] == 0
+        if note["Status"] == "AUTHORISED" and not note["Allocations"]:
+            assert note["RemainingCredit"] == note["Total"] > 0
+    where = 'Type=="ACCRECCREDIT" AND Status=="AUTHORISED"'
+    open_sales = api.get("CreditNotes", params={"page": 1, "where": where}).json()["CreditNotes"]
+    assert open_sales and all(
+        n["Type"] == "ACCRECCREDIT" and n["Status"] == "AUTHORISED" for n in open_sales
+    )
+    contact_id = open_sales[0]["Contact"]["ContactID"]
+    by_contact = api.get(
+        "CreditNotes", params={"page": 1, "where": f'Contact.ContactID==guid("{contact_id}")'}
+    ).json()["CreditNotes"]
+    assert by_contact and all(n["Contact"]["ContactID"] == contact_id for n in by_contact)
+    by_number = api.get("CreditNotes", params={"page": 1, "order": "CreditNoteNumber DESC"})
+    numbers = [n["CreditNoteNumber"].lower() for n in by_number.json()["CreditNotes"]]
+    assert numbers == sorted(numbers, reverse=True)
+    one = api.get(f"CreditNotes/{open_sales[0]['CreditNoteID']}").json()["CreditNotes"][0]
+    assert one["CreditNoteID"] == open_sales[0]["CreditNoteID"] and one["LineItems"]
+    same = api.get(f"CreditNotes/{one['CreditNoteNumber']}").json()["CreditNotes"][0]
+    assert same["CreditNoteID"] == one["CreditNoteID"]
+    assert api.get(f"CreditNotes/{uuid.uuid4()}", spec=False).status_code == 404
+
+
+def test_seeded_allocated_credit_notes_match_their_invoices(api):
+    notes = api.get("CreditNotes", params={"page": 1, "pageSize": 1000}).json()["CreditNotes"]
+    allocated = [n for n in notes if n["Allocations"]]
+    assert allocated
+    for note in allocated:
+        invoice_id = note["Allocations"][0]["Invoice"]["InvoiceID"]
+        invoice = api.get(f"Invoices/{invoice_id}").json()["Invoices"][0]
+        assert invoice["AmountCredited"] == note["Total"] == note["Allocations"][0]["Amount"]
+        assert invoice["CreditNotes"][0]["CreditNoteID"] == note["CreditNoteID"]
+        due = invoice["Total"] - invoice["AmountPaid"] - invoice["AmountCredited"]
+        assert invoice["AmountDue"] == pytest.approx(due)
+
+
+def test_create_and_allocate_a_credit_note(live_server, sandbox_reset):
+    api = later_api(live_server, sandbox_reset)
+    contact = api.put("Contacts", {"Name": unique("Kauri Credit Co")}).json()["Contacts"][0]
+    invoice = authorised_invoice(api, contact["ContactID"], 100)
+    note = credit_note(api, contact["ContactID"], 30)
+    assert note["CreditNoteNumber"].startswith("CN-") and note["RemainingCredit"] == 30
+    assert note["Status"] == "AUTHORISED" and note["Total"] == 30
+    since = {"If-Modified-Since": _since_header(sandbox_reset.clock.now())}
+    sandbox_reset.clock.advance(seconds=2)
+    url = f"CreditNotes/{note['CreditNoteID']}/Allocations"
+    date = str(api_today(api))
+    allocation = {"Invoice": {"InvoiceID": invoice["InvoiceID"]}, "Amount": 20, "Date": date}
+    answer = api.put(url, {"Allocations": [allocation]})
+    assert answer.status_code == 200, answer.text
+    assert answer.json()["Allocations"][0]["Amount"] == 20
+    after = api.get(f"Invoices/{invoice['InvoiceID']}").json()["Invoices"][0]
+    assert after["AmountDue"] == 80 and after["AmountCredited"] == 20
+    assert after["Status"] == "AUTHORISED"
+    assert read_datetime(after["UpdatedDateUTC"]) > read_datetime(invoice["UpdatedDateUTC"])
+    changed = api.get("CreditNotes", headers=since, params={"page": 1}).json()["CreditNotes"]
+    assert [n["CreditNoteID"] for n in changed] == [note["CreditNoteID"]]
+    assert changed[0]["RemainingCredit"] == 10 and changed[0]["Status"] == "AUTHORISED"
+    changed_invoices = api.get("Invoices", headers=since, params={"page": 1}).json()["Invoices"]
+    assert [i["InvoiceID"] for i in changed_invoices] == [invoice["InvoiceID"]]
+    too_much = api.put(url, {"Allocations": [allocation | {"Amount": 11}]}, spec=False)
+    assert_validation(too_much, "remaining credit")
+    rest = api.put(url, {"Allocations": [allocation | {"Amount": 10}]})
+    assert rest.status_code == 200
+    paid_note = api.get(f"CreditNotes/{note['CreditNoteID']}").json()["CreditNotes"][0]
+    assert paid_note["Status"] == "PAID" and paid_note["RemainingCredit"] == 0
+    assert len(paid_note["Allocations"]) == 2
+    again = api.put(url, {"Allocations": [allocation | {"Amount": 1}]}, spec=False)
+    assert_validation(again, "Only an AUTHORISED credit note")
+
+
+def test_credit_note_allocation_settles_the_invoice_and_refuses_mismatches(
+    live_server, sandbox_reset
+):
+    api = later_api(live_server, sandbox_reset)
+    contact = api.put("Contacts", {"Name": unique("Matai Settle Ltd")}).json()["Contacts"][0]
+    other = api.put("Contacts", {"Name": unique("Other Party")}).json()["Contacts"][0]
+    invoice = authorised_invoice(api, contact["ContactID"], 40)
+    note = credit_note(api, contact["ContactID"], 100)
+    stranger = credit_note(api, other["ContactID"], 10)
+    draft = credit_note(api, contact["ContactID"], 10, status="DRAFT")
+    date = str(api_today(api))
+    allocation = {"Invoice": {"InvoiceID": invoice["InvoiceID"]}, "Amount": 40, "Date": date}
+    for bad, message in [
+        (stranger, "same contact"),
+        (draft, "Only an AUTHORISED credit note"),
+    ]:
+        url = f"CreditNotes/{bad['CreditNoteID']}/Allocations"
+        refused = api.put(url, {"Allocations": [allocation | {"Amount": 5}]}, spec=False)
+        assert_validation(refused, message)
+    over = api.put(
+        f"CreditNotes/{note['CreditNoteID']}/Allocations",
+        {"Allocations": [allocation | {"Amount": 41}]},
+        spec=False,
+    )
+    assert_validation(over, "amount due on the invoice")
+    api.put(f"CreditNotes/{note['CreditNoteID']}/Allocations", {"Allocations": [allocation]})
+    settled = api.get(f"Invoices/{invoice['InvoiceID']}").json()["Invoices"][0]
+    assert settled["Status"] == "PAID" and settled["AmountDue"] == 0
+    assert settled["FullyPaidOnDate"].startswith("/Date(")
+    left = api.get(f"CreditNotes/{note['CreditNoteID']}").json()["CreditNotes"][0]
+    assert left["RemainingCredit"] == 60 and left["Status"] == "AUTHORISED"
+    assert (
+        api.put("CreditNotes", {"CreditNotes": [{"Type": "NOPE"}]}, spec=False).status_code == 400
+    )
+
+
+def test_payments_pay_an_invoice_in_parts_until_paid(live_server, sandbox_reset):
+    api = later_api(live_server, sandbox_reset)
+    contact = api.put("Contacts", {"Name": unique("Puriri Payments")}).json()["Contacts"][0]
+    invoice = authorised_invoice(api, contact["ContactID"], 250)
+    since = {"If-Modified-Since": _since_header(sandbox_reset.clock.now())}
+    sandbox_reset.clock.advance(seconds=2)
+    date = str(api_today(api))
+    payment = {
+        "Invoice": {"InvoiceID": invoice["InvoiceID"]},
+        "Account": {"Code": "090"},
+        "Date": date,
+        "Amount": 100,
+        "Reference": "Part",
+    }
+    first = api.put("Payments", payment)
+    assert first.status_code == 200, first.text
+    made = first.json()["Payments"][0]
+    assert made["Amount"] == 100 and made["PaymentType"] == "ACCRECPAYMENT"
+    assert made["Status"] == "AUTHORISED" and made["Invoice"]["InvoiceID"] == invoice["InvoiceID"]
+    part = api.get(f"Invoices/{invoice['InvoiceID']}").json()["Invoices"][0]
+    assert part["AmountPaid"] == 100 and part["AmountDue"] == 150
+    assert part["Status"] == "AUTHORISED" and "FullyPaidOnDate" not in part
+    assert [p["PaymentID"] for p in part["Payments"]] == [made["PaymentID"]]
+    over = api.put("Payments", payment | {"Amount": 150.01}, spec=False)
+    assert_validation(over, "Payment amount exceeds the amount outstanding on this document")
+    rest = api.put("Payments", {"Payments": [payment | {"Amount": 150}]})
+    assert rest.status_code == 200
+    paid = api.get(f"Invoices/{invoice['InvoiceID']}").json()["Invoices"][0]
+    assert paid["Status"] == "PAID" and paid["AmountDue"] == 0 and paid["AmountPaid"] == 250
+    assert parse_date(paid["FullyPaidOnDate"]) == api_today(api)
+    changed = api.get("Invoices", headers=since, params={"page": 1}).json()["Invoices"]
+    assert [i["InvoiceID"] for i in changed] == [invoice["InvoiceID"]]
+    payments = api.get("Payments", headers=since).json()["Payments"]
+    assert sorted(p["Amount"] for p in payments) == [100, 150]
+    again = api.put("Payments", payment | {"Amount": 1}, spec=False)
+    assert_validation(again, "Payments can only be made against Authorised documents")
+    one = api.get(f"Payments/{made['PaymentID']}").json()["Payments"][0]
+    assert one["PaymentID"] == made["PaymentID"]
+
+
+def test_payments_refused_like_xero(live_server, sandbox_reset):
+    api = later_api(live_server, sandbox_reset)
+    contact = api.put("Contacts", {"Name": unique("Hinau Refusals")}).json()["Contacts"][0]
+    bill = authorised_invoice(api, contact["ContactID"], 80, kind="ACCPAY")
+    draft = api.put(
+        "Invoices",
+        {
+            "Type": "ACCREC",
+            "Contact": {"ContactID": contact["ContactID"]},
+            "LineItems": [{"Description": "Draft", "Quantity": 1, "UnitAmount": 5}],
+        },
+    ).json()["Invoices"][0]
+    date = str(api_today(api))
+    base = {"Account": {"Code": "090"}, "Date": date, "Amount": 10}
+    cases = [
+        (base | {"Invoice": {"InvoiceID": draft["InvoiceID"]}}, "Authorised documents"),
+        (base | {"Invoice": {"InvoiceID": str(uuid.uuid4())}}, "Invoice could not be found"),
+        (
+            base | {"Invoice": {"InvoiceID": bill["InvoiceID"]}, "Account": {"Code": "200"}},
+            "Payments cannot be made to this account",
+        ),
+        (base | {"Invoice": {"InvoiceID": bill["InvoiceID"]}, "Amount": -5}, "greater than zero"),
+        (
+            base | {"Invoice": {"InvoiceID": bill["InvoiceID"]}, "Account": {"Code": "NOPE"}},
+            "Account could not be found",
+        ),
+    ]
+    for body, message in cases:
+        assert_validation(api.put("Payments", body, spec=False), message)
+    paid_bill = api.put("Payments", base | {"Invoice": {"InvoiceID": bill["InvoiceID"]}})
+    assert paid_bill.json()["Payments"][0]["PaymentType"] == "ACCPAYPAYMENT"
+    after = api.get(f"Invoices/{bill['InvoiceID']}").json()["Invoices"][0]
+    assert after["AmountDue"] == 70 and after["AmountPaid"] == 10

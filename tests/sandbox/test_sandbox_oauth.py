@@ -227,9 +227,11 @@ def test_scopes_are_enforced(urls, sandbox_reset, live_server):
     tokens = obtain_tokens(urls["base"], scope="offline_access accounting.contacts.read")
     api = Api(live_server.sandbox_url, tokens)
     assert api.get("Contacts").status_code == 200
-    assert_problem(api.get("Invoices", spec=False), 403, "AuthorizationUnsuccessful")
+    # Xero answers a missing scope with 401 (not 403), Detail AuthorizationUnsuccessful
+    assert_problem(api.get("Invoices", spec=False), 401, "AuthorizationUnsuccessful")
+    assert_problem(api.get("CreditNotes", spec=False), 401, "AuthorizationUnsuccessful")
     refused = api.put("Contacts", {"Name": "Read Only Ltd"}, spec=False)
-    assert_problem(refused, 403, "AuthorizationUnsuccessful")
+    assert_problem(refused, 401, "AuthorizationUnsuccessful")
 
 
 def test_only_token_hashes_are_stored(urls, sandbox_reset):

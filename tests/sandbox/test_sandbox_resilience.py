@@ -4,11 +4,12 @@ import threading
 import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
+from datetime import datetime, timedelta
 
 import pytest
 import requests
 
-from tests.conftest import SANDBOX_CLIENT
+from tests.conftest import SANDBOX_CLIENT, obtain_tokens
 from tests.sandbox.helpers import Api, assert_problem
 
 NZ = "Demo Company (NZ)"
@@ -49,6 +50,32 @@ def test_day_limit(api, live_server, monkeypatch):
     assert refused.headers["X-DayLimit-Remaining"] == "0"
 
 
+def test_day_window_rolls_per_organisation_not_at_midnight(
+    api, live_server, sandbox_reset, monkeypatch
+):
+    monkeypatch.setitem(live_server.app.config, "SANDBOX_DAILY_LIMIT", 2)
+    first_call = sandbox_reset.clock.now()
+    api.get("Currencies")
+    api.get("Currencies")
+    refused = api.get("Currencies", spec=False)
+    assert refused.status_code == 429 and refused.headers["X-Rate-Limit-Problem"] == "day"
+    assert 86000 <= int(refused.headers["Retry-After"]) <= 86400
+    # past the next UTC midnight, but not 24 hours after the first call: still refused
+    midnight = datetime.combine(first_call.date() + timedelta(days=1), datetime.min.time())
+    to_midnight = (midnight - sandbox_reset.clock.now()).total_seconds()
+    if to_midnight < 86400 - 600:
+        sandbox_reset.clock.advance(seconds=to_midnight + 120)
+        fresh = Api(live_server.sandbox_url, obtain_tokens(live_server.sandbox_url))
+        assert fresh.get("Currencies", spec=False).status_code == 429
+        other = obtain_tokens(live_server.sandbox_url, ["Demo Company (UK)"])
+        assert Api(live_server.sandbox_url, other).get("Currencies").status_code == 200
+    sandbox_reset.clock.offset = (first_call + timedelta(days=1, seconds=5)) - (
+        sandbox_reset.clock.now() - sandbox_reset.clock.offset
+    )
+    fresh = Api(live_server.sandbox_url, obtain_tokens(live_server.sandbox_url))
+    assert fresh.get("Currencies").status_code == 200
+
+
 def test_minute_window_rolls_with_the_clock(api, live_server, sandbox_reset, monkeypatch):
     monkeypatch.setitem(live_server.app.config, "SANDBOX_MINUTE_LIMIT", 1)
     api.get("Currencies")
@@ -75,6 +102,7 @@ def test_concurrent_limit(api, live_server, sandbox_reset, monkeypatch):
         answers = list(pool.map(lambda _: api.get("Currencies", spec=False), range(4)))
     refused = [a for a in answers if a.status_code == 429]
     assert refused and all(a.headers["X-Rate-Limit-Problem"] == "concurrent" for a in refused)
+    assert all("Retry-After" not in a.headers for a in refused)  # Xero sends none for these
     assert sum(a.status_code == 200 for a in answers) >= 2
 
 

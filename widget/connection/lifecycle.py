@@ -69,6 +69,11 @@ def _start_mirror(workspace_id: str, tenant_id: str) -> None:
     incremental one); it runs in the background, so connecting never waits for it."""
     from widget.mirror.service import start_sync
 
+    wanted = current_app.config.get("MIRROR_START_ON_CONNECT")
+    if wanted is None:  # unset: on, except in test apps (whose tests count Xero calls)
+        wanted = not current_app.config.get("TESTING")
+    if not wanted:
+        return
     try:
         start_sync(workspace_id, tenant_id)
     except Exception:  # the queue being down must not undo a connection; panels retry it

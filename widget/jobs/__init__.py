@@ -24,7 +24,7 @@ def init_app(app: Flask) -> None:
     if app.config.get("REDIS_URL"):
         from widget.jobs.queue import RQRunner
 
-        app.extensions["jobs"] = RQRunner(app.config["REDIS_URL"])
+        app.extensions["jobs"] = RQRunner(app.config["REDIS_URL"], app.config["JOB_QUEUE"])
     else:
         from widget.jobs.threads import ThreadRunner
 

@@ -19,6 +19,7 @@ import os
 import socket
 import threading
 import time
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -33,6 +34,8 @@ from widget.mirror.models import MirrorState
 from widget.mirror.resources import LARGEST_PAGE, RESOURCES
 from widget.mirror.rows import upsert
 from widget.mirror.xero_access import background_client
+from widget.xero import XeroNotFound
+from widget.xero.models import Page
 
 log = logging.getLogger(__name__)
 
@@ -82,8 +85,16 @@ def default_owner() -> str:
     return f"{socket.gethostname()[:30]}:{os.getpid()}:{threading.get_ident() % 100000}"
 
 
-def sync_organisation(workspace_id: str, tenant_id: str, *, owner: str | None = None) -> SyncResult:
+def sync_organisation(
+    workspace_id: str,
+    tenant_id: str,
+    *,
+    owner: str | None = None,
+    resources: Iterable[str] | None = None,
+) -> SyncResult:
     """Bring the mirror up to date (first sync or incremental), unless another sync is running.
+    `resources` narrows an incremental sync to those (e.g. only quotes, which have no webhook);
+    a first sync always reads everything.
 
     Raises what stopped it (Xero's limits, Xero down, the connection gone) after recording it
     in the state row (`last_error`); the job runner retries with backoff."""
@@ -97,7 +108,8 @@ def sync_organisation(workspace_id: str, tenant_id: str, *, owner: str | None = 
     if held is None:
         return SyncResult("busy")
     try:
-        return _Run(make_session, held, config, lease_seconds).run()
+        wanted = set(resources) if resources is not None else None
+        return _Run(make_session, held, config, lease_seconds, wanted).run()
     except leases.LeaseLost:
         log.warning("mirror: sync lost its lease", extra={"fields": _fields(held)})
         return SyncResult("lost")
@@ -109,7 +121,8 @@ def sync_organisation(workspace_id: str, tenant_id: str, *, owner: str | None = 
 
 
 class _Run:
-    def __init__(self, make_session: sessionmaker, held: leases.Lease, config, lease_seconds):
+    def __init__(self, make_session: sessionmaker, held, config, lease_seconds, wanted):
+        self.wanted = wanted
         self.make_session = make_session
         self.held = held
         self.lease_seconds = lease_seconds
@@ -130,8 +143,9 @@ class _Run:
             resource = min(pending, key=lambda r: cursor[r.name]["pass"]["page"])
             documents += self._page(client, resource, cursor, first)
             pages += 1
-        self._finish(started, first)
-        return SyncResult("synced", pages, documents, started)
+        matched_at = _matched_at(cursor, started, self.opened)
+        self._finish(matched_at, first)
+        return SyncResult("synced", pages, documents, matched_at)
 
     def _start(self) -> tuple[datetime, bool, dict]:
         """Mark the attempt and open a pass for every resource without one (a pass in progress,
@@ -146,13 +160,24 @@ class _Run:
                 state.status = "first_sync"
                 state.first_sync_started_at = state.first_sync_started_at or started
             cursor = copy.deepcopy(state.cursor or {})
+            # a stopped run is finished first (its done resources are not read again now)
+            interrupted = any(entry.get("pass") for entry in cursor.values())
+            chosen = self.wanted if self.wanted is not None and not first else None
+            self.opened = set()
             for resource in RESOURCES:
                 entry = cursor.setdefault(resource.name, {"synced": False, "newest": None})
-                if not entry.get("pass"):
+                if entry.get("pass"):
+                    self.opened.add(resource.name)
+                    continue
+                if interrupted and entry.get("synced"):
+                    continue
+                if chosen is None or resource.name in chosen:
+                    self.opened.add(resource.name)
                     entry["pass"] = {
                         "page": 1,
                         "since": _since(entry.get("newest")),
                         "newest": None,
+                        "opened": started.isoformat(),
                     }
             state.cursor = cursor
             session.commit()
@@ -163,7 +188,11 @@ class _Run:
         current = entry["pass"]
         since = datetime.fromisoformat(current["since"]) if current["since"] else None
         self.pacer.wait()
-        page = resource.read(client, current["page"], since, self.page_size)
+        try:
+            page = resource.read(client, current["page"], since, self.page_size)
+        except XeroNotFound:  # an organisation without this resource: nothing to mirror
+            log.warning("mirror: Xero has no %s here", resource.name, extra={"fields": {}})
+            page = Page([], current["page"], None, None, None)
         newest = _newest(page.items, current["newest"])
         with self.make_session() as session:
             leases.fence(session, self.held, self.lease_seconds)
@@ -182,21 +211,29 @@ class _Run:
             else:  # the pass is over: its newest document is the next pass's cursor
                 entry["synced"] = True
                 entry["newest"] = _later(newest, entry.get("newest"))
+                entry["read_at"] = current.get("opened")
                 entry["pass"] = None
             state.cursor = copy.deepcopy(cursor)
             session.commit()
         return len(page.items)
 
-    def _finish(self, started: datetime, first: bool) -> None:
+    def _finish(self, matched_at: datetime, first: bool) -> None:
         with self.make_session() as session:
             leases.fence(session, self.held, self.lease_seconds)
             state = session.get(MirrorState, self.key)
             state.status = "ready"
             if first:
                 state.first_sync_completed_at = utcnow()
-            state.synced_at = started
+            state.synced_at = matched_at
             state.last_error = None
             session.commit()
+
+
+def _matched_at(cursor: dict, started: datetime, read: set[str]) -> datetime:
+    """When the mirror last matched Xero for what this run read: the start of the oldest of
+    those resources' passes (a resumed run may have opened them before it was stopped)."""
+    opened = [entry.get("read_at") for name, entry in cursor.items() if name in read]
+    return min((datetime.fromisoformat(o) for o in opened if o), default=started)
 
 
 def _since(newest: str | None) -> str | None:

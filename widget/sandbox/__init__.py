@@ -11,7 +11,16 @@ from widget.sandbox.store import Sandbox
 
 def init_app(app: Flask) -> None:
     """Mount the sandbox on the app: blueprint, state (seeded on first use) and CLI."""
-    from widget.sandbox import contacts, control, identity, invoices, quotes, settings  # noqa: F401
+    from widget.sandbox import (  # noqa: F401
+        contacts,
+        control,
+        creditnotes,
+        identity,
+        invoices,
+        payments,
+        quotes,
+        settings,
+    )
     from widget.sandbox.blueprint import bp
     from widget.sandbox.cli import sandbox_cli
 

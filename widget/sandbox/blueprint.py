@@ -1,6 +1,6 @@
 """The sandbox's one blueprint; the view modules register their routes on it."""
 
-from flask import Blueprint, current_app
+from flask import Blueprint, current_app, request
 
 from widget.sandbox.problems import XeroProblem
 
@@ -19,7 +19,9 @@ def sandbox():
 
 @bp.before_request
 def _ready() -> None:
-    sandbox().ensure_ready()
+    box = sandbox()
+    box.ensure_ready()
+    box.webhooks.request_root = request.host_url  # where "this app's /webhooks/xero" is
 
 
 @bp.errorhandler(XeroProblem)

@@ -1,12 +1,16 @@
 """`flask --app wsgi sandbox …`: reset, tokens, organisations and faults of the sandbox."""
 
 import os
+import time
 
 import click
 from flask import current_app
 from flask.cli import AppGroup
 
+from widget.sandbox.cli_actions import register as register_actions
+
 sandbox_cli = AppGroup("sandbox", help="Operate the built-in Xero sandbox.")
+register_actions(sandbox_cli)
 
 
 def _sandbox():
@@ -117,3 +121,23 @@ def _settings(options: dict) -> dict:
     if options.get("revoke"):
         settings["revoked"] = True
     return settings
+
+
+@sandbox_cli.command("webhooks")
+@click.option("--on/--off", "on", default=None, help="Send webhooks, or stop sending them.")
+@click.option("--url", help="Where to send them (default: this app's /webhooks/xero).")
+def webhooks_command(on, url) -> None:
+    """Show or switch the sandbox's webhooks (a running server follows within a second)."""
+    status = _sandbox().webhooks.switch(on, url)
+    click.echo(f"webhooks: {'on' if status['enabled'] else 'off'} -> {status['url']}")
+
+
+@sandbox_cli.command("seed")
+@click.option("--size", type=click.Choice(["large"]), required=True, help="Which organisation.")
+@click.option("--scale", type=click.FloatRange(0.0001, 1), default=1.0, hidden=True)
+def seed_command(size: str, scale: float) -> None:
+    """Add the large demo organisation (re-seeding it if it exists; `reset` removes it)."""
+    started = time.monotonic()
+    counts = _sandbox().seed_large(scale)
+    listed = ", ".join(f"{count} {kind}s" for kind, count in counts.items())
+    click.echo(f"Demo Company (Large): {listed} in {time.monotonic() - started:.1f} s")

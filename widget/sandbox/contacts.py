@@ -11,16 +11,10 @@ from widget.sandbox.blueprint import ACCOUNTING, bp, sandbox
 from widget.sandbox.context import org_today
 from widget.sandbox.documents import load, save
 from widget.sandbox.gate import accounting
+from widget.sandbox.listing import Listing
 from widget.sandbox.models import Document
 from widget.sandbox.problems import not_found
-from widget.sandbox.query import (
-    apply_where,
-    bodies,
-    fetch,
-    fields,
-    id_list,
-    paginate,
-)
+from widget.sandbox.query import apply_where, bodies, fetch, fields, id_list
 from widget.sandbox.serialise import envelope, json_response, ms_date
 from widget.sandbox.writes import create_all
 
@@ -33,7 +27,8 @@ CONTACT_FIELDS = fields(
     ContactStatus=lambda row: row.status,
     ContactID=lambda row: row.doc_id,
 )
-#: What `summaryOnly=true` keeps (Xero drops addresses, phones, balances, persons and more).
+#: What `summaryOnly=true` keeps: Xero drops addresses, phones, balances, persons and more,
+#: IsCustomer/IsSupplier included (XERO.md). *Guess*: MergedToContactID stays (a sync needs it).
 SUMMARY_FIELDS = [
     "ContactID",
     "ContactNumber",
@@ -44,12 +39,9 @@ SUMMARY_FIELDS = [
     "LastName",
     "CompanyNumber",
     "EmailAddress",
-    "IsSupplier",
-    "IsCustomer",
     "DefaultCurrency",
     "UpdatedDateUTC",
     "MergedToContactID",
-    "HasAttachments",
     "HasValidationErrors",
 ]
 _SIMPLE_WHERE = re.compile(r'^\s*(Name|EmailAddress)\s*==?\s*"([^"]*)"\s*$', re.IGNORECASE)
@@ -125,19 +117,39 @@ def _shape(contacts: list[dict], session, tenant_id: str, full: bool, persons: b
     return shaped
 
 
+ORDER_COLUMNS = {
+    "name": Document.name_lc,
+    "emailaddress": Document.email_lc,
+    "contactid": Document.doc_id,
+    "contactstatus": Document.status,
+    "contactnumber": Document.number,
+}
+
+
+def _where_filter(text: str | None):
+    if not text or _SIMPLE_WHERE.match(text):
+        return None
+    return lambda records: apply_where(records, text, CONTACT_FIELDS)
+
+
 @bp.get(f"{ACCOUNTING}/Contacts")
 @accounting("contacts")
 def list_contacts(tenant_id: str):
     args = request.args
     box = sandbox()
+    summary = args.get("summaryOnly", "").lower() == "true"
+    listing = Listing(
+        "contact",
+        CONTACT_FIELDS,
+        ORDER_COLUMNS,
+        _conditions(args),
+        _where_filter(args.get("where")),
+    )
     with box.sessions() as session:
-        records = fetch(session, tenant_id, "contact", *_conditions(args), order=[Document.name_lc])
-        if not _SIMPLE_WHERE.match(args.get("where") or ""):
-            records = apply_where(records, args.get("where"), CONTACT_FIELDS)
-        page = paginate(records, args)
-        full = args.get("summaryOnly", "").lower() != "true"
+        # summaryOnly forces paging: without `page`, page 1 only
+        page = listing.run(session, tenant_id, args, request.headers, paged=summary)
         contacts = _shape(
-            bodies(page.records), session, tenant_id, full, page.pagination is not None
+            bodies(page.records), session, tenant_id, not summary, page.pagination is not None
         )
     return json_response(envelope("Contacts", contacts, box.clock.now(), page.pagination))
 

@@ -7,10 +7,23 @@ from decimal import Decimal
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from widget.sandbox.changes import note_change
 from widget.sandbox.models import Counter, Document
-from widget.sandbox.serialise import read_date
+from widget.sandbox.serialise import ms_date, read_date
 
-KINDS = ("contact", "invoice", "quote", "account", "taxrate", "item", "currency")
+KINDS = (
+    "contact",
+    "invoice",
+    "quote",
+    "creditnote",
+    "payment",
+    "account",
+    "taxrate",
+    "item",
+    "currency",
+)
+#: Documents whose `UpdatedDateUTC` Xero maintains (and `If-Modified-Since` reads).
+TRACKED = frozenset({"contact", "invoice", "quote", "creditnote", "payment"})
 
 
 def _contact_columns(body: dict) -> dict:
@@ -58,10 +71,37 @@ def _quote_columns(body: dict) -> dict:
     }
 
 
+def _credit_note_columns(body: dict) -> dict:
+    rate = Decimal(str(body.get("CurrencyRate") or 1))
+    remaining = Decimal(str(body.get("RemainingCredit") or 0))
+    return {
+        "contact_id": body["Contact"]["ContactID"],
+        "type": body.get("Type"),
+        "status": body.get("Status"),
+        "number": body.get("CreditNoteNumber"),
+        "date": read_date(body.get("Date")),
+        "due_date": read_date(body.get("DueDate")),
+        "amount_due_base": float(remaining / rate) if rate else float(remaining),
+    }
+
+
+def _payment_columns(body: dict) -> dict:
+    document = body.get("Invoice") or body.get("CreditNote") or {}
+    return {
+        "contact_id": (document.get("Contact") or {}).get("ContactID"),
+        "type": body.get("PaymentType"),
+        "status": body.get("Status"),
+        "number": document.get("InvoiceID") or document.get("CreditNoteID"),
+        "date": read_date(body.get("Date")),
+    }
+
+
 INDEX_COLUMNS = {
     "contact": _contact_columns,
     "invoice": _invoice_columns,
     "quote": _quote_columns,
+    "creditnote": _credit_note_columns,
+    "payment": _payment_columns,
     "account": lambda b: {"number": b.get("Code"), "status": b.get("Status"), "type": b["Type"]},
     "taxrate": lambda b: {"number": b.get("TaxType"), "status": b.get("Status")},
     "item": lambda b: {"number": b.get("Code")},
@@ -78,6 +118,8 @@ ID_FIELD = {
     "contact": "ContactID",
     "invoice": "InvoiceID",
     "quote": "QuoteID",
+    "creditnote": "CreditNoteID",
+    "payment": "PaymentID",
     "account": "AccountID",
     "taxrate": "TaxType",
     "item": "ItemID",
@@ -85,18 +127,31 @@ ID_FIELD = {
 }
 
 
+def stamp(now: datetime) -> datetime:
+    """`now` cut to the milliseconds `UpdatedDateUTC` carries."""
+    return now.replace(microsecond=now.microsecond // 1000 * 1000)
+
+
 def save(session: Session, tenant_id: str, kind: str, body: dict, now: datetime) -> Document:
-    """Insert or replace one document (its id is the JSON's own id field)."""
+    """Insert or replace one document (its id is the JSON's own id field).
+
+    Every save is a change as Xero sees it: `UpdatedDateUTC` (in the JSON and the indexed
+    column) becomes `now`, and the change is noted for the webhooks sent after the commit."""
     doc_id = body[ID_FIELD[kind]]
     row = session.get(Document, (tenant_id, kind, doc_id))
-    if row is None:
+    created = row is None
+    if created:
         row = Document(tenant_id=tenant_id, kind=kind, doc_id=doc_id)
         row.position = next_value(session, tenant_id, f"pos:{kind}")
         session.add(row)
+    when = stamp(now)
+    if kind in TRACKED:
+        body["UpdatedDateUTC"] = ms_date(when)
     for column, value in index_columns(kind, body).items():
         setattr(row, column, value)
-    row.updated_at = now
+    row.updated_at = when
     row.body = json.dumps(body, separators=(",", ":"))
+    note_change(session, tenant_id, kind, doc_id, created, body, when)
     return row
 
 

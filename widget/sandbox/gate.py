@@ -1,5 +1,5 @@
 """What every Accounting API call goes through, in Xero's order: the Bearer token (401), the
-tenant and scopes (403), the organisation's limits (429, and the X-*Limit-Remaining headers),
+tenant (403) and scopes (401), the organisation's limits (429, and the X-*Limit-Remaining headers),
 injected faults, Idempotency-Key on writes, and "commit then fail" after a write.
 """
 
@@ -14,7 +14,7 @@ from widget.sandbox.faults import WriteFailure
 from widget.sandbox.grants import AccessGrant
 from widget.sandbox.idempotency import request_hash, run_once
 from widget.sandbox.limits import RateLimited, Remaining
-from widget.sandbox.problems import XeroProblem, forbidden, problem
+from widget.sandbox.problems import XeroProblem, forbidden, problem, unauthorized
 
 #: Scopes that allow reading (and, second, writing) each family of endpoints.
 SCOPES = {
@@ -50,15 +50,14 @@ def current_tenant(grant: AccessGrant) -> str:
 
 def _check_scopes(grant: AccessGrant, family: str, write: bool) -> None:
     allowed = SCOPES[family][1 if write else 0]
-    if not grant.scopes & allowed:
-        raise forbidden("AuthorizationUnsuccessful")
+    if not grant.scopes & allowed:  # Xero: 401, not 403, for a scope the token lacks
+        raise unauthorized("AuthorizationUnsuccessful")
 
 
 def _too_many(problem_kind: str, retry_after: int, remaining: Remaining):
-    headers = remaining.headers() | {
-        "Retry-After": str(retry_after),
-        "X-Rate-Limit-Problem": problem_kind,
-    }
+    headers = remaining.headers() | {"X-Rate-Limit-Problem": problem_kind}
+    if problem_kind != "concurrent":  # Xero sends no Retry-After for the concurrent limit
+        headers["Retry-After"] = str(retry_after)
     return problem(429, "Too Many Requests", f"Rate limit exceeded: {problem_kind}", headers)
 
 

@@ -10,10 +10,11 @@ from widget.sandbox.contacts import new_contact
 from widget.sandbox.context import load_context
 from widget.sandbox.documents import load, next_value, save
 from widget.sandbox.gate import accounting
+from widget.sandbox.listing import Listing, sql_where
 from widget.sandbox.models import Document
 from widget.sandbox.parties import contact_ref, resolve_contact
 from widget.sandbox.problems import not_found
-from widget.sandbox.query import apply_where, bodies, fetch, fields, id_list, paginate
+from widget.sandbox.query import apply_where, bodies, fetch, fields, id_list
 from widget.sandbox.serialise import envelope, iso_date, json_response, ms_date, new_id
 from widget.sandbox.writes import create_all
 
@@ -29,7 +30,17 @@ INVOICE_FIELDS = fields(
     InvoiceNumber=lambda row: row.number,
     InvoiceID=lambda row: row.doc_id,
 )
-SUMMARY_DROPS = ("LineItems", "Payments", "Prepayments", "Overpayments", "CreditNotes")
+#: What `summaryOnly=true` drops (XERO.md), and what an unpaged list leaves out.
+SUMMARY_DROPS = (
+    "LineItems",
+    "Payments",
+    "Prepayments",
+    "Overpayments",
+    "CreditNotes",
+    "HasAttachments",
+    "CISDeduction",
+)
+UNPAGED_DROPS = ("LineItems", "Payments", "Prepayments", "Overpayments", "CreditNotes")
 AMOUNT_TYPES = {"exclusive": "Exclusive", "inclusive": "Inclusive", "notax": "NoTax"}
 NEW_STATUSES = ("DRAFT", "SUBMITTED", "AUTHORISED")
 
@@ -60,18 +71,48 @@ def _search(records, term: str | None):
     ]
 
 
+ORDER_COLUMNS = {"invoiceid": Document.doc_id, "invoicenumber": Document.number}
+
+
+def python_filter(args, spec):
+    """The filters done over rows in Python (`where`, `searchTerm`), or None when there are none
+    (a `where` of plain equalities on indexed columns goes to SQL: see `where_conditions`)."""
+    where, term = args.get("where"), args.get("searchTerm")
+    if sql_where(where) is not None:
+        where = None
+    if not where and not term:
+        return None
+    return lambda records: _search(apply_where(records, where, spec), term)
+
+
+def where_conditions(args) -> list:
+    return sql_where(args.get("where")) or []
+
+
+def summary_only(args) -> bool:
+    return args.get("summaryOnly", "").lower() == "true"
+
+
 @bp.get(f"{ACCOUNTING}/Invoices")
 @accounting("transactions")
 def list_invoices(tenant_id: str):
     args, box = request.args, sandbox()
+    listing = Listing(
+        "invoice",
+        INVOICE_FIELDS,
+        ORDER_COLUMNS,
+        _conditions(args) + where_conditions(args),
+        python_filter(args, INVOICE_FIELDS),
+    )
+    forced = summary_only(args) or bool(args.get("Statuses"))  # Xero: these force paging
     with box.sessions() as session:
-        records = fetch(session, tenant_id, "invoice", *_conditions(args), order=[Document.date])
-        records = apply_where(records, args.get("where"), INVOICE_FIELDS)
-        page = paginate(_search(records, args.get("searchTerm")), args)
+        page = listing.run(session, tenant_id, args, request.headers, paged=forced)
         invoices = bodies(page.records)
-    if args.get("summaryOnly", "").lower() == "true" or page.pagination is None:
-        # Xero sends line items only on paged lists and single GETs, never with summaryOnly
+    if summary_only(args):
         invoices = [{k: v for k, v in inv.items() if k not in SUMMARY_DROPS} for inv in invoices]
+    elif page.pagination is None:
+        # Xero sends line items only on paged lists and single GETs
+        invoices = [{k: v for k, v in inv.items() if k not in UNPAGED_DROPS} for inv in invoices]
     return json_response(envelope("Invoices", invoices, box.clock.now(), page.pagination))
 
 

@@ -1,5 +1,5 @@
-"""Xero's per-organisation call limits: calls in flight, per rolling minute, per day (UTC), plus
-the app-wide minute limit across organisations.
+"""Xero's per-organisation call limits: calls in flight, per rolling minute, per rolling day
+(each organisation's own 24 hours, not midnight-aligned), plus the app-wide minute limit.
 
 Counted in-process (a lock and a few deques): the sandbox normally runs in one process, and this
 keeps a panel-sized call free of extra database writes. With several gunicorn workers each
@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 MINUTE = timedelta(minutes=1)
+DAY = timedelta(days=1)
 
 
 @dataclass(frozen=True)
@@ -47,7 +48,7 @@ class Limits:
         with self._lock:
             self._minute: dict[str, deque[datetime]] = {}
             self._app_minute: deque[datetime] = deque()
-            self._day: dict[str, tuple[object, int]] = {}
+            self._day: dict[str, deque[datetime]] = {}
             self._in_flight: dict[str, int] = {}
 
     def _limit(self, name: str, default: int) -> int:
@@ -58,22 +59,22 @@ class Limits:
         now = self._sandbox.clock.now()
         with self._lock:
             minute = self._minute.setdefault(tenant_id, deque())
+            day = self._day.setdefault(tenant_id, deque())
             _expire(minute, now)
+            _expire(day, now, DAY)
             _expire(self._app_minute, now)
-            day, used_today = self._day.get(tenant_id, (now.date(), 0))
-            if day != now.date():
-                used_today = 0
             remaining = Remaining(
-                self._limit("SANDBOX_DAILY_LIMIT", 5000) - used_today,
+                self._limit("SANDBOX_DAILY_LIMIT", 5000) - len(day),
                 self._limit("SANDBOX_MINUTE_LIMIT", 60) - len(minute),
                 self._limit("SANDBOX_APP_MINUTE_LIMIT", 10000) - len(self._app_minute),
             )
             problem = self._problem(tenant_id, remaining)
             if problem:
-                raise RateLimited(problem, self._retry_after(problem, minute, now), remaining)
+                retry = self._retry_after(problem, minute, day, now)
+                raise RateLimited(problem, retry, remaining)
             minute.append(now)
             self._app_minute.append(now)
-            self._day[tenant_id] = (now.date(), used_today + 1)
+            day.append(now)
             self._in_flight[tenant_id] = self._in_flight.get(tenant_id, 0) + 1
             return Remaining(remaining.day - 1, remaining.minute - 1, remaining.app_minute - 1)
 
@@ -88,10 +89,10 @@ class Limits:
             return "concurrent"
         return None
 
-    def _retry_after(self, problem: str, minute: deque, now: datetime) -> int:
-        if problem == "day":
-            midnight = datetime.combine(now.date() + timedelta(days=1), datetime.min.time())
-            return max(1, math.ceil((midnight - now).total_seconds()))
+    def _retry_after(self, problem: str, minute: deque, day: deque, now: datetime) -> int:
+        if problem == "day":  # until the oldest call of the rolling day leaves it
+            oldest = day[0] if day else now
+            return max(1, math.ceil((oldest + DAY - now).total_seconds()))
         if problem in ("minute", "appminute"):
             window = minute if problem == "minute" and minute else self._app_minute
             oldest = window[0] if window else now
@@ -107,17 +108,18 @@ class Limits:
         now = self._sandbox.clock.now()
         with self._lock:
             minute = self._minute.get(tenant_id, deque())
+            day = self._day.get(tenant_id, deque())
             _expire(minute, now)
-            day, used = self._day.get(tenant_id, (now.date(), 0))
+            _expire(day, now, DAY)
             return Remaining(
-                self._limit("SANDBOX_DAILY_LIMIT", 5000) - (used if day == now.date() else 0),
+                self._limit("SANDBOX_DAILY_LIMIT", 5000) - len(day),
                 self._limit("SANDBOX_MINUTE_LIMIT", 60) - len(minute),
                 self._limit("SANDBOX_APP_MINUTE_LIMIT", 10000) - len(self._app_minute),
             )
 
 
-def _expire(window: deque, now: datetime) -> None:
-    while window and window[0] <= now - MINUTE:
+def _expire(window: deque, now: datetime, length: timedelta = MINUTE) -> None:
+    while window and window[0] <= now - length:
         window.popleft()
     # a clock moved backwards (a test reset) must not leave calls "from the future" behind
     while window and window[-1] > now:

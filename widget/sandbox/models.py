@@ -28,12 +28,14 @@ class Organisation(SandboxBase):
 class Document(SandboxBase):
     __tablename__ = "sb_documents"
     __table_args__ = (
-        Index("ix_sb_doc_status", "tenant_id", "kind", "status"),
+        Index("ix_sb_doc_status_updated", "tenant_id", "kind", "status", "updated_at", "doc_id"),
         Index("ix_sb_doc_contact", "tenant_id", "kind", "contact_id"),
         Index("ix_sb_doc_name", "tenant_id", "kind", "name_lc"),
         Index("ix_sb_doc_email", "tenant_id", "kind", "email_lc"),
         Index("ix_sb_doc_number", "tenant_id", "kind", "number"),
         Index("ix_sb_doc_position", "tenant_id", "kind", "position"),
+        # Xero's default order and If-Modified-Since: oldest-updated first, then the id
+        Index("ix_sb_doc_updated", "tenant_id", "kind", "updated_at", "doc_id"),
     )
 
     tenant_id: Mapped[str] = mapped_column(String(36), primary_key=True)
@@ -52,6 +54,7 @@ class Document(SandboxBase):
     expiry_date: Mapped[dt.date | None] = mapped_column(Date)
     #: AmountDue in the organisation's base currency (invoices), for contact balances.
     amount_due_base: Mapped[float | None] = mapped_column(Float)
+    #: UpdatedDateUTC (naive UTC, milliseconds), maintained on every change.
     updated_at: Mapped[dt.datetime] = mapped_column(DateTime)
     body: Mapped[str] = mapped_column(Text)
 
@@ -144,3 +147,12 @@ class IdempotentResponse(SandboxBase):
     created_at: Mapped[dt.datetime] = mapped_column(DateTime)
     status: Mapped[int | None] = mapped_column(Integer)  # None while the first call is running
     body: Mapped[str | None] = mapped_column(Text)
+
+
+class Setting(SandboxBase):
+    """Switches set at run time by the CLI or `_control` (shared by processes), e.g. webhooks."""
+
+    __tablename__ = "sb_settings"
+
+    name: Mapped[str] = mapped_column(String(50), primary_key=True)
+    value: Mapped[str] = mapped_column(Text)

@@ -11,10 +11,11 @@ from widget.sandbox.context import load_context
 from widget.sandbox.documents import load, save
 from widget.sandbox.gate import accounting
 from widget.sandbox.invoices import next_number
+from widget.sandbox.listing import Listing
 from widget.sandbox.models import Document
 from widget.sandbox.parties import contact_ref, resolve_contact
 from widget.sandbox.problems import not_found
-from widget.sandbox.query import bodies, date_arg, fetch, paginate
+from widget.sandbox.query import bodies, date_arg, fields
 from widget.sandbox.serialise import envelope, iso_date, json_response, ms_date, new_id
 from widget.sandbox.writes import create_all
 
@@ -43,15 +44,32 @@ def _conditions(args) -> list:
     return conditions
 
 
+QUOTE_FIELDS = fields(
+    "QuoteID QuoteNumber Reference Contact Date ExpiryDate Status CurrencyCode SubTotal TotalTax "
+    "Total UpdatedDateUTC Title",
+    QuoteID=lambda row: row.doc_id,
+    QuoteNumber=lambda row: row.number,
+    Status=lambda row: row.status,
+    Date=lambda row: row.date,
+    ExpiryDate=lambda row: row.expiry_date,
+    Contact__ContactID=lambda row: row.contact_id,
+)
+ORDER_COLUMNS = {
+    "quoteid": Document.doc_id,
+    "quotenumber": Document.number,
+    "expirydate": Document.expiry_date,
+}
+
+
 @bp.get(f"{ACCOUNTING}/Quotes")
 @accounting("transactions")
 def list_quotes(tenant_id: str):
     box = sandbox()
+    listing = Listing("quote", QUOTE_FIELDS, ORDER_COLUMNS, _conditions(request.args))
     with box.sessions() as session:
-        records = fetch(
-            session, tenant_id, "quote", *_conditions(request.args), order=[Document.date]
+        page = listing.run(
+            session, tenant_id, request.args, request.headers, paged=True, sized=False
         )
-        page = paginate(records, request.args, default_paged=True, sized=False)
         quotes = bodies(page.records)
     return json_response(envelope("Quotes", quotes, box.clock.now()))
 

@@ -7,7 +7,7 @@ day there are overdue invoices and bills, expired quotes, and due dates still ah
 
 import random
 import uuid
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from functools import cache
@@ -27,6 +27,7 @@ INVOICE_STATUSES = [
     ("VOIDED", 6),
     ("DELETED", 6),
 ]
+CREDIT_NOTE_STATUSES = [("AUTHORISED", 60), ("VOIDED", 15), ("DRAFT", 15), ("DELETED", 10)]
 QUOTE_STATUSES = [
     ("DRAFT", 20),
     ("SENT", 35),
@@ -53,7 +54,11 @@ class OrgData:
     documents: dict[str, list[dict]] = field(default_factory=dict)
 
 
-def _stamp(day: date, rng: random.Random) -> str:
+def _stamp(day: date, rng: random.Random, today: date | None = None) -> str:
+    """An UpdatedDateUTC on `day` (never after yesterday when `today` is given: Xero's
+    stamps are never in the future, and If-Modified-Since relies on it)."""
+    if today is not None:
+        day = min(day, today - timedelta(days=1))
     moment = datetime.combine(day, time(8)) + timedelta(minutes=rng.randint(0, 600))
     return ms_date(moment.replace(microsecond=0) + timedelta(milliseconds=rng.randint(0, 999)))
 
@@ -219,6 +224,7 @@ class _OrgBuilder:
     def __init__(self, spec: data.OrgSpec, seed: int, today: date):
         self.spec, self.today = spec, today
         self.rng = random.Random(f"{seed}:{spec.name}")
+        self.seed = seed
         self.tenant_id = tenant_id_for(spec.name)
         rates = data.TAX_RATES[spec.tax]
         self.rates = {tax_type: Decimal(rate) for tax_type, _, rate, *_ in rates}
@@ -229,6 +235,9 @@ class _OrgBuilder:
         while len(contacts) < self.spec.contacts:
             index = len(contacts)
             contact = self._company(index) if rng.random() < 0.6 else self._person(index)
+            if contact["Name"].lower() in names and self.spec.numbered_duplicates:
+                contact["Name"] = f"{contact['Name']} {index}"
+                contact["ContactID"] = stable_id(self.tenant_id, "contact", contact["Name"].lower())
             if contact["Name"].lower() in names:
                 continue
             names.add(contact["Name"].lower())
@@ -371,10 +380,14 @@ class _OrgBuilder:
 
     def invoices(self, customers: list[dict], suppliers: list[dict]) -> list[dict]:
         rng, today, out = self.rng, self.today, []
+        foreign_pools = {
+            True: [c for c in customers if c.get("DefaultCurrency")],
+            False: [c for c in suppliers if c.get("DefaultCurrency")],
+        }
         for index in range(self.spec.invoices):
             sales, status, timing = self._invoice_plan(index)
             pool = customers if sales else suppliers
-            foreign = [c for c in pool if c.get("DefaultCurrency")]
+            foreign = foreign_pools[sales]
             if foreign and index % 7 == 3:
                 pool = foreign
             contact = rng.choice(pool)
@@ -414,7 +427,7 @@ class _OrgBuilder:
                 "Prepayments": [],
                 "Overpayments": [],
                 "CreditNotes": [],
-                "UpdatedDateUTC": _stamp(invoice_date + timedelta(days=1), rng),
+                "UpdatedDateUTC": _stamp(invoice_date + timedelta(days=1), rng, today),
             }
             self._settle(invoice, totals.total, rate, index)
             out.append(invoice)
@@ -506,11 +519,140 @@ class _OrgBuilder:
                     "TotalDiscount": 0.0,
                     "Title": rng.choice(["Quote", "Proposal", "Estimate"]),
                     "Summary": "",
-                    "UpdatedDateUTC": _stamp(quote_date, rng),
+                    "UpdatedDateUTC": _stamp(quote_date, rng, today),
                     "LineAmountTypes": amount_types,
                 }
             )
         return out
+
+    # -- credit notes -------------------------------------------------------------------------
+    def credit_notes(self, invoices: list[dict], customers: list, suppliers: list) -> list[dict]:
+        """PAID notes behind the invoices' AmountCredited (allocated to them), then AUTHORISED
+        ones with all their credit left, and VOIDED, DRAFT, DELETED and refunded (PAID) ones."""
+        notes = [self._allocated_note(inv) for inv in invoices if inv.get("AmountCredited")]
+        count = self.spec.credit_notes or max(8, self.spec.invoices // 25)
+        for index in range(count):
+            sales = index % 3 != 1
+            pool = (customers if sales else suppliers) or customers
+            contact = self.rng.choice(pool)
+            status = _CREDIT_PINNED[index] if index < len(_CREDIT_PINNED) else None
+            status = status or _weighted(self.rng, CREDIT_NOTE_STATUSES)
+            day = self.today - timedelta(days=self.rng.randint(1, 200))
+            notes.append(self._note(len(notes), sales, contact, day, status))
+        _number_credit_notes(notes)
+        numbers = {note["CreditNoteID"]: note["CreditNoteNumber"] for note in notes}
+        for invoice in invoices:
+            for applied in invoice["CreditNotes"]:
+                applied["CreditNoteNumber"] = numbers[applied["CreditNoteID"]]
+        return notes
+
+    def _note(self, index: int, sales: bool, contact: dict, day: date, status: str) -> dict:
+        currency, rate = self._currency(contact)
+        amount_types = self.rng.choices(["Exclusive", "Inclusive"], [70, 30])[0]
+        lines, totals = self._lines(sales, amount_types, currency != self.spec.base_currency)
+        total = totals.total if status not in ("VOIDED", "DELETED") else Decimal(0)
+        note = {
+            "Type": "ACCRECCREDIT" if sales else "ACCPAYCREDIT",
+            "CreditNoteID": stable_id(self.tenant_id, "creditnote", str(index)),
+            "CreditNoteNumber": "" if sales else _supplier_reference(self.rng),
+            "Reference": self.rng.choice(["", "Returned goods", "Goodwill", "Overcharge"]),
+            "Contact": {"ContactID": contact["ContactID"], "Name": contact["Name"]},
+            "Date": ms_date(day),
+            "DateString": iso_date(day),
+            "Status": status,
+            "LineAmountTypes": amount_types,
+            "LineItems": lines,
+            **totals_json(totals),
+            "CurrencyCode": currency,
+            "CurrencyRate": float(rate),
+            "RemainingCredit": money(total),
+            "Allocations": [],
+            "Payments": [],
+            "HasAttachments": False,
+            "HasErrors": False,
+            "SentToContact": False,
+            "UpdatedDateUTC": _stamp(day + timedelta(days=1), self.rng, self.today),
+        }
+        if status == "PAID":  # refunded: the credit went back as money
+            note["RemainingCredit"] = 0.0
+            note["FullyPaidOnDate"] = note["Date"]
+            note["Payments"] = [
+                {
+                    "PaymentID": stable_id(note["CreditNoteID"], "refund"),
+                    "Date": note["Date"],
+                    "Amount": money(totals.total),
+                    "Reference": "Refund",
+                    "CurrencyRate": float(rate),
+                    "HasAccount": False,
+                    "HasValidationErrors": False,
+                }
+            ]
+        return note
+
+    def _allocated_note(self, invoice: dict) -> dict:
+        """A PAID credit note of exactly the invoice's AmountCredited, allocated to it."""
+        credited = Decimal(str(invoice["AmountCredited"]))
+        sales = invoice["Type"] == "ACCREC"
+        day = min(self.today, _from_ms(invoice["Date"]) + timedelta(days=5))
+        note_id = stable_id(invoice["InvoiceID"], "creditnote")
+        line = {
+            "LineItemID": stable_id(note_id, "line"),
+            "Description": "Credit for " + (invoice.get("InvoiceNumber") or "bill"),
+            "Quantity": 1.0,
+            "UnitAmount": money(credited),
+            "AccountCode": "200" if sales else "300",
+            "TaxType": "NONE",
+            "TaxAmount": 0.0,
+            "LineAmount": money(credited),
+            "Tracking": [],
+        }
+        allocation = {
+            "AllocationID": stable_id(note_id, "allocation"),
+            "Amount": money(credited),
+            "Date": ms_date(day),
+            "Invoice": {
+                "InvoiceID": invoice["InvoiceID"],
+                "InvoiceNumber": invoice.get("InvoiceNumber") or "",
+                "Type": invoice["Type"],
+            },
+            "IsDeleted": False,
+        }
+        note = {
+            "Type": "ACCRECCREDIT" if sales else "ACCPAYCREDIT",
+            "CreditNoteID": note_id,
+            "CreditNoteNumber": "" if sales else _supplier_reference(self.rng),
+            "Reference": "Credit against " + (invoice.get("InvoiceNumber") or "bill"),
+            "Contact": dict(invoice["Contact"]),
+            "Date": ms_date(day),
+            "DateString": iso_date(day),
+            "Status": "PAID",
+            "LineAmountTypes": "NoTax",
+            "LineItems": [line],
+            "SubTotal": money(credited),
+            "TotalTax": 0.0,
+            "Total": money(credited),
+            "CurrencyCode": invoice["CurrencyCode"],
+            "CurrencyRate": invoice["CurrencyRate"],
+            "RemainingCredit": 0.0,
+            "FullyPaidOnDate": ms_date(day),
+            "Allocations": [allocation],
+            "Payments": [],
+            "HasAttachments": False,
+            "HasErrors": False,
+            "SentToContact": False,
+            "UpdatedDateUTC": _stamp(day + timedelta(days=1), self.rng, self.today),
+        }
+        invoice["CreditNotes"] = [
+            {
+                "CreditNoteID": note_id,
+                "ID": note_id,
+                "AppliedAmount": money(credited),
+                "Total": money(credited),
+                "Date": ms_date(day),
+                "DateString": iso_date(day),
+            }
+        ]
+        return note
 
     def build(self) -> OrgData:
         spec, tenant_id, today = self.spec, self.tenant_id, self.today
@@ -522,6 +664,9 @@ class _OrgBuilder:
         invoices = self.invoices(customers, suppliers)
         quotes = self.quotes(customers)
         _number(invoices, quotes)
+        # a stream of their own: credit notes leave every earlier document as it was
+        self.rng = random.Random(f"{self.seed}:{spec.name}:credit-notes")
+        credit_notes = self.credit_notes(invoices, customers, suppliers)
         sold_to = {
             d["Contact"]["ContactID"] for d in invoices + quotes if d.get("Type") != "ACCPAY"
         }
@@ -539,6 +684,7 @@ class _OrgBuilder:
                 "contact": contacts,
                 "invoice": invoices,
                 "quote": quotes,
+                "creditnote": credit_notes,
                 "account": _accounts(spec, tenant_id, stamp),
                 "taxrate": _tax_rates(spec, stamp),
                 "item": _items(spec, tenant_id, stamp),
@@ -564,6 +710,7 @@ _PINNED = [
         ("DELETED", None),
     )
 ]
+_CREDIT_PINNED = ["AUTHORISED", "AUTHORISED", "VOIDED", "PAID", "AUTHORISED", "DRAFT"]
 _QUOTE_PINNED = ["SENT", "SENT", "DRAFT", "ACCEPTED", "DECLINED", "INVOICED"]
 _FREE_TEXT = {
     True: ["Consulting services", "Website design", "Monthly retainer", "Onsite visit", "Audit"],
@@ -594,6 +741,24 @@ def _number(invoices: list[dict], quotes: list[dict]) -> None:
         invoice["InvoiceNumber"] = f"INV-{position:04d}"
     for position, quote in enumerate(sorted(quotes, key=lambda q: q["DateString"]), start=1):
         quote["QuoteNumber"] = f"QU-{position:04d}"
+
+
+def _number_credit_notes(notes: list[dict]) -> None:
+    """CN-0001… for sales credit notes in date order (purchase ones carry the supplier's)."""
+    sales = sorted((n for n in notes if n["Type"] == "ACCRECCREDIT"), key=lambda n: n["DateString"])
+    for position, note in enumerate(sales, start=1):
+        note["CreditNoteNumber"] = f"CN-{position:04d}"
+
+
+def large(seed: int, today: date, scale: float = 1.0) -> OrgData:
+    """The large organisation (not cached: it is big, and seeded once on demand); `scale` makes
+    a smaller one the same way (tests)."""
+    spec = data.LARGE
+    counts = {
+        name: max(1, round(getattr(spec, name) * scale))
+        for name in ("contacts", "invoices", "quotes", "credit_notes")
+    }
+    return _OrgBuilder(replace(spec, **counts), seed, today).build()
 
 
 @cache

@@ -22,6 +22,10 @@ class OrgSpec:
     city: str
     region: str
     email_tld: str
+    #: credit notes besides those behind invoices' AmountCredited (0: a share of the invoices)
+    credit_notes: int = 0
+    #: a large organisation names duplicate contacts "Name 2" instead of drawing again
+    numbered_duplicates: bool = False
 
 
 ORGS = (
@@ -76,6 +80,28 @@ ORGS = (
         region="NY",
         email_tld="com",
     ),
+)
+
+#: The large organisation seeded on demand (`flask sandbox seed --size large`), for sync and
+#: paging at the scale of a busy company; never part of the default three.
+LARGE = OrgSpec(
+    name="Demo Company (Large)",
+    short_code="!Lg8tQ",
+    base_currency="NZD",
+    timezone="NEWZEALANDSTANDARDTIME",
+    country="NZ",
+    version="NZ",
+    tax="NZ",
+    contacts=10_000,
+    invoices=50_000,
+    quotes=5_000,
+    foreign={"USD": Decimal("0.5900"), "AUD": Decimal("0.9150")},
+    lock_dates=False,
+    city="Auckland",
+    region="Auckland",
+    email_tld="co.nz",
+    credit_notes=1_300,  # and about 700 behind invoices' AmountCredited: ~2,000 in all
+    numbered_duplicates=True,
 )
 
 CURRENCY_NAMES = {
