@@ -229,7 +229,9 @@ class HeldJobs:
         return True
 
 
-def serve_panels(tmp_path_factory, name: str, **config) -> Iterator[ContactServer]:
+def serve_panels(
+    tmp_path_factory, name: str, *, hold_jobs: bool = True, **config
+) -> Iterator[ContactServer]:
     """The whole app served for a folder of panel tests: the sandbox inside it answers Xero
     (metered), the panels' day follows the sandbox's clock, and the panel cache runs on a clock
     tests can move. Xero's real per-minute limit is lifted because many tests share one
@@ -244,7 +246,8 @@ def serve_panels(tmp_path_factory, name: str, **config) -> Iterator[ContactServe
         SANDBOX_DAILY_LIMIT=1_000_000,
         **config,
     )
-    app.extensions["jobs"] = HeldJobs()
+    if hold_jobs:  # (else the mirror syncs for real, in the app's job threads)
+        app.extensions["jobs"] = HeldJobs()
     clock = OffsetClock()
     app.extensions["contact_cache"] = MemoryCache(
         clock=clock, stale_for=app.config["CONTACT_STALE_FOR"]
