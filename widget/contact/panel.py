@@ -37,8 +37,9 @@ class SummaryOutcome:
 
 
 def warm_summary_html(ctx: PanelContext, link: ContactLink, template: str) -> Markup | None:
-    """The rendered summary from fresh cached values only (0 Xero calls), or None when anything
-    is cold. Rendered once per state of the cache, the organisation's day and the reader."""
+    """The rendered summary without calling Xero, or None when anything is cold: from the mirror
+    when it is ready (the organisation's profile cached), else from fresh cached values only,
+    rendered once per state of the cache, the organisation's day and the reader."""
     org = ctx.xero.cached_organisation()
     if org is not None and ctx.mirror is not None:  # the mirror is always warm: no memo needed
         view = _mirror_view(ctx, link, org.value)
