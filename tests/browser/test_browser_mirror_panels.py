@@ -40,11 +40,16 @@ def site(tmp_path_factory):
         yield site
 
 
-def test_all_documents_page_by_page_from_the_mirror(page: Page, site, browser_log):
+@pytest.fixture(scope="module")
+def tenant(site):
+    """The demo workspace's mirror of the NZ organisation, filled and ready."""
+    return fill_mirror(site, DEMO_WORKSPACE_ID, NZ)
+
+
+def test_all_documents_page_by_page_from_the_mirror(page: Page, site, tenant, browser_log):
     rep = person("crm-person-04")
     contact_id = xero_person(rep.id).xero_contact_id
     workspace_id = DEMO_WORKSPACE_ID
-    tenant = fill_mirror(site, workspace_id, NZ)
     start = date(2019, 1, 1)
     add_rows(
         site,
@@ -95,3 +100,52 @@ def _paid_in_seed(site, contact_id: str) -> int:
         if i["Contact"]["ContactID"] == contact_id and i["Type"] == "ACCREC"
         and i["Status"] == "PAID"
     )  # fmt: skip
+
+
+def test_choose_documents_page_by_page_from_the_mirror(page: Page, site, tenant, browser_log):
+    panel = open_panel(page, site.crm_url, "deals/crm-deal-02", user=EDITOR)
+    primary = panel.locator(".person-row").first
+    primary.locator("details.person-link > summary").click()
+    row = primary.locator(".contact-row").first
+    contact_id = row.get_attribute("data-xero-contact-id")
+    add_rows(
+        site,
+        *[
+            invoice_row(DEMO_WORKSPACE_ID, tenant, contact_id, number=f"OLDD-{n:03d}",
+                        status="PAID", due="0", day=date(2016, 1, 1) + timedelta(days=n))
+            for n in range(40)
+        ],
+    )  # fmt: skip
+    mark = site.meter.mark()
+    row.get_by_role("button", name="Link").click()
+    expect(panel.locator(".person-row").first.locator(".link-state-linked")).to_be_visible()
+
+    panel.get_by_text("Choose documents").click()
+    choices = panel.locator("#deal-choices .choice-row")
+    expect(choices.first).to_be_visible()
+    panel.locator("#deal-choices").get_by_label("Show").select_option("all")
+    expect(choices).to_have_count(25)
+    panel.locator("#deal-choices").get_by_role("button", name="More").click()
+    expect(choices).to_have_count(min(50, 40 + _choosable_in_seed(site, contact_id)))
+    panel.locator("#deal-choices").get_by_label("Number or reference").fill("oldd-003")
+    expect(choices).to_have_count(1)
+    choices.first.get_by_role("button", name="Add to deal").click()
+    expect(panel.locator("#deal-summary .picked-row[data-number='OLDD-003']")).to_be_visible()
+    shoot(page, "deal-mirror-choices")
+    assert site.meter.since(mark) == []
+    assert unexpected(browser_log.errors) == []
+
+
+def _choosable_in_seed(site, contact_id: str) -> int:
+    from tests.contact.support import stored
+
+    invoices = [
+        i for i in stored(site, NZ, "invoice")
+        if i["Contact"]["ContactID"] == contact_id and i["Type"] == "ACCREC"
+        and i["Status"] not in ("VOIDED", "DELETED")
+    ]  # fmt: skip
+    quotes = [
+        q for q in stored(site, NZ, "quote")
+        if q["Contact"]["ContactID"] == contact_id and q["Status"] != "DELETED"
+    ]  # fmt: skip
+    return len(invoices) + len(quotes)
