@@ -37,12 +37,52 @@ import tracemalloc
 from decimal import Decimal
 from pathlib import Path
 
-from bench.contact_panel import ROOT, Server, start_server
+from bench.contact_panel import ROOT, Server, _environment, _free_port, _migrate, bench_app
 
 LARGE = "Demo Company (Large)"
 NZ = "Demo Company (NZ)"
 DAY_MINUTES = 8 * 60
 DAY_CHANGES = 200
+
+
+def sync_bench_app():
+    """The contact benchmark's app (Xero meter included), with the sandbox's webhook batching
+    window compressed like the day (BENCH_WEBHOOK_BATCH_SECONDS)."""
+    app = bench_app()
+    window = os.environ.get("BENCH_WEBHOOK_BATCH_SECONDS")
+    if window:
+        app.config["SANDBOX_WEBHOOK_BATCH_SECONDS"] = float(window)
+        app.config["SANDBOX_WEBHOOK_RETRY_SECONDS"] = float(window)
+    return app
+
+
+def start_server(folder: Path, threads: int) -> tuple[Server, dict[str, str]]:
+    """gunicorn (1 worker, gthread) serving `sync_bench_app` on a free loopback port."""
+    import requests
+
+    port = _free_port()
+    env = _environment(folder, port)
+    _migrate(env)
+    command = [
+        str(Path(sys.executable).with_name("gunicorn")),
+        "--bind", f"127.0.0.1:{port}",
+        "--workers", "1",
+        "--worker-class", "gthread",
+        "--threads", str(threads),
+        "--log-level", "warning",
+        "bench.sync:sync_bench_app()",
+    ]  # fmt: skip
+    process = subprocess.Popen(command, cwd=ROOT, env=env)  # noqa: S603 (our own command line)
+    server = Server(f"http://127.0.0.1:{port}", process)
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline:
+        try:
+            if requests.get(f"{server.url}/healthz", timeout=5).status_code == 200:
+                return server, env
+        except requests.RequestException:
+            time.sleep(0.1)
+    process.kill()
+    raise RuntimeError("gunicorn did not start within 20 s")
 
 
 def _app(env: dict[str, str], **config):
@@ -155,6 +195,7 @@ def working_day(folder: Path, minute_seconds: float, webhooks: bool) -> dict:
         MIRROR_START_ON_CONNECT="0",
         SANDBOX_MINUTE_LIMIT="1000000",
         SANDBOX_DAILY_LIMIT="1000000",
+        BENCH_WEBHOOK_BATCH_SECONDS=str(minute_seconds / 60),
     )
     server, env = start_server(folder, threads=8)
     scale = minute_seconds / 60
