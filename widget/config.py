@@ -85,6 +85,8 @@ def from_environment(instance_path: str) -> dict:
         # credit notes are read again only this often (quotes have no webhook)
         "MIRROR_FULL_SYNC_SECONDS": _env_int("MIRROR_FULL_SYNC_SECONDS", 900),
         "MIRROR_WEBHOOKS": _env_switch("MIRROR_WEBHOOKS"),
+        # a resource whose polls find nothing new is polled less often, down to this
+        "MIRROR_QUIET_MAX_SECONDS": _env_int("MIRROR_QUIET_MAX_SECONDS", 900),
         # connecting an organisation starts its first sync (unset: yes, except in test apps)
         "MIRROR_START_ON_CONNECT": _env_switch("MIRROR_START_ON_CONNECT"),
         "XERO_WEBHOOK_KEY": _env(

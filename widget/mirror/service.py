@@ -142,13 +142,22 @@ def webhooks_on() -> bool:
 def due_resources(cursor: dict, now: datetime, target: timedelta) -> list[str]:
     """The resources whose last read is older than their target: the freshness target for
     quotes (no webhook) and, without webhooks, for everything; with webhooks the others are
-    read again only every MIRROR_FULL_SYNC_SECONDS (900), in case an event was lost."""
-    full = timedelta(seconds=float(current_app.config.get("MIRROR_FULL_SYNC_SECONDS", 900)))
+    read again only every MIRROR_FULL_SYNC_SECONDS (900), in case an event was lost.
+
+    A resource whose last passes found nothing new is polled less often: its target doubles
+    with each quiet pass, up to MIRROR_QUIET_MAX_SECONDS (900), so Xero calls follow what
+    changes, not how often panels open (a change seen brings it back to the target; Refresh
+    always reads everything)."""
+    config = current_app.config
+    full = timedelta(seconds=float(config.get("MIRROR_FULL_SYNC_SECONDS", 900)))
+    quiet_max = timedelta(seconds=float(config.get("MIRROR_QUIET_MAX_SECONDS", 900)))
     pushed = webhooks_on()
     due = []
     for name in RESOURCE_NAMES:
-        read_at = (cursor.get(name) or {}).get("read_at")
+        entry = cursor.get(name) or {}
+        read_at = entry.get("read_at")
         limit = full if pushed and name in PUSHED_BY_WEBHOOKS else target
+        limit = min(limit * 2 ** min(int(entry.get("quiet", 0)), 16), max(limit, quiet_max))
         if read_at is None or now - as_utc(datetime.fromisoformat(read_at)) > limit:
             due.append(name)
     return due

@@ -194,6 +194,7 @@ class _Run:
             log.warning("mirror: Xero has no %s here", resource.name, extra={"fields": {}})
             page = Page([], current["page"], None, None, None)
         newest = _newest(page.items, current["newest"])
+        current["changed"] = current.get("changed", 0) + _changed(page.items, entry.get("newest"))
         with self.make_session() as session:
             leases.fence(session, self.held, self.lease_seconds)
             upsert(session, *self.key, page.items)
@@ -212,6 +213,8 @@ class _Run:
                 entry["synced"] = True
                 entry["newest"] = _later(newest, entry.get("newest"))
                 entry["read_at"] = current.get("opened")
+                # passes in a row that found nothing new: the resource is polled less often
+                entry["quiet"] = 0 if current["changed"] else entry.get("quiet", 0) + 1
                 entry["pass"] = None
             state.cursor = copy.deepcopy(cursor)
             session.commit()
@@ -234,6 +237,15 @@ def _matched_at(cursor: dict, started: datetime, read: set[str]) -> datetime:
     those resources' passes (a resumed run may have opened them before it was stopped)."""
     opened = [entry.get("read_at") for name, entry in cursor.items() if name in read]
     return min((datetime.fromisoformat(o) for o in opened if o), default=started)
+
+
+def _changed(items, known: str | None) -> int:
+    """How many of these documents are newer than the newest seen before this pass (the rest
+    came back only through the overlap)."""
+    if known is None:
+        return len(items)
+    seen = datetime.fromisoformat(known)
+    return sum(1 for item in items if item.updated_at is not None and item.updated_at > seen)
 
 
 def _since(newest: str | None) -> str | None:
