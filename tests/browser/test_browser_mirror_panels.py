@@ -9,13 +9,14 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from bench.contact_panel import XeroMeter
+from tests.browser import axe
 from tests.browser.demo_crm import open_panel
+from tests.browser.test_browser_accessibility import check
 from tests.browser.test_browser_contact_panel import (
     EDITOR,
     NZ,
     connected_site,
     person,
-    shoot,
     unexpected,
     xero_person,
 )
@@ -41,12 +42,17 @@ def site(tmp_path_factory):
 
 
 @pytest.fixture(scope="module")
+def axe_js(request, tmp_path_factory) -> str:
+    return axe.source(axe.cache_dir_for(request, tmp_path_factory))
+
+
+@pytest.fixture(scope="module")
 def tenant(site):
     """The demo workspace's mirror of the NZ organisation, filled and ready."""
     return fill_mirror(site, DEMO_WORKSPACE_ID, NZ)
 
 
-def test_all_documents_page_by_page_from_the_mirror(page: Page, site, tenant, browser_log):
+def test_all_documents_page_by_page_from_the_mirror(page: Page, site, tenant, axe_js, browser_log):
     rep = person("crm-person-04")
     contact_id = xero_person(rep.id).xero_contact_id
     workspace_id = DEMO_WORKSPACE_ID
@@ -84,9 +90,9 @@ def test_all_documents_page_by_page_from_the_mirror(page: Page, site, tenant, br
     expect(listing.get_by_role("button", name="More")).to_have_count(0)
     numbers = rows.evaluate_all("rows => rows.map(r => r.dataset.number)")
     assert len(set(numbers)) == total
+    check(page, panel, axe_js, "contact-mirror-all-documents")
     listing.get_by_label("Number or reference").fill("hist-007")
     expect(rows).to_have_count(1)
-    shoot(page, "contact-mirror-all-documents")
     assert site.meter.since(mark) == []
     assert unexpected(browser_log.errors) == []
 
@@ -102,7 +108,9 @@ def _paid_in_seed(site, contact_id: str) -> int:
     )  # fmt: skip
 
 
-def test_choose_documents_page_by_page_from_the_mirror(page: Page, site, tenant, browser_log):
+def test_choose_documents_page_by_page_from_the_mirror(
+    page: Page, site, tenant, axe_js, browser_log
+):
     panel = open_panel(page, site.crm_url, "deals/crm-deal-02", user=EDITOR)
     primary = panel.locator(".person-row").first
     primary.locator("details.person-link > summary").click()
@@ -127,11 +135,11 @@ def test_choose_documents_page_by_page_from_the_mirror(page: Page, site, tenant,
     expect(choices).to_have_count(25)
     panel.locator("#deal-choices").get_by_role("button", name="More").click()
     expect(choices).to_have_count(min(50, 40 + _choosable_in_seed(site, contact_id)))
+    check(page, panel, axe_js, "deal-mirror-choices")
     panel.locator("#deal-choices").get_by_label("Number or reference").fill("oldd-003")
     expect(choices).to_have_count(1)
     choices.first.get_by_role("button", name="Add to deal").click()
     expect(panel.locator("#deal-summary .picked-row[data-number='OLDD-003']")).to_be_visible()
-    shoot(page, "deal-mirror-choices")
     assert site.meter.since(mark) == []
     assert unexpected(browser_log.errors) == []
 
