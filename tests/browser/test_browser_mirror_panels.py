@@ -140,6 +140,8 @@ def test_choose_documents_page_by_page_from_the_mirror(
     expect(choices).to_have_count(1)
     choices.first.get_by_role("button", name="Add to deal").click()
     expect(panel.locator("#deal-summary .picked-row[data-number='OLDD-003']")).to_be_visible()
+    expect(choices).to_have_count(1)  # the list keeps its filter after the pick
+    expect(choices.first.get_by_role("button", name="Remove from deal")).to_be_visible()
     assert site.meter.since(mark) == []
     assert unexpected(browser_log.errors) == []
 
