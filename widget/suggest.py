@@ -1,9 +1,14 @@
 """Which Xero contacts to suggest for a CRM contact, best first, each with the reason it matched.
 
 PRODUCT.md's order: same email on the Xero contact, then on one of its contact persons, then the
-same email domain or company name, then a similar name. Shared mail providers (gmail.com…) are not a
-company's domain: matching on them would suggest every Gmail user in the file. Pure functions, so
-the ranking is tested by example and the Xero calls (`plan_suggestion_queries`) are planned apart.
+same email domain or company name, then the same or a similar name. Shared mail providers
+(gmail.com…) are not a company's domain: matching on them would suggest every Gmail user in the
+file. Pure functions, so the ranking is tested by example and the Xero calls
+(`plan_suggestion_queries`) are planned apart. Names are compared with rapidfuzz (typo-tolerant:
+"Uma Patele" ~ "Uma Patel"), after `normalise_name` (no case, accents, punctuation, legal suffix).
+
+`rank_search` ranks what a rep types into the search box over the organisation's mirrored
+contacts (widget.mirror.read narrows the candidates in SQL; this orders a bounded set).
 """
 
 from __future__ import annotations
@@ -12,13 +17,16 @@ import re
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
-from difflib import SequenceMatcher
 from enum import IntEnum
+from functools import lru_cache
 from typing import Protocol
 
+from rapidfuzz import fuzz
+
 DEFAULT_LIMIT = 5
-#: difflib ratio at or above which two normalised names count as similar: "Jon Smith" ~ "John Smith"
-#: (0.95) and "Acme Widgets" ~ "Acme Widget Co" pass; "John Smith" ~ "Jane Smyth" (0.7) does not.
+#: similarity (rapidfuzz's normalised Indel ratio, 0..1) at or above which two normalised names
+#: count as similar: "Jon Smith" ~ "John Smith" (0.95), "Uma Patele" ~ "Uma Patel" (0.95) and
+#: "Acme Widgets" ~ "Acme Widget Co" pass; "John Smith" ~ "Jane Smyth" (0.7) does not.
 DEFAULT_NAME_THRESHOLD = 0.8
 INACTIVE_STATUSES = frozenset({"ARCHIVED", "GDPRREQUEST"})
 
@@ -58,11 +66,16 @@ class Reason(IntEnum):
     COMPANY_NAME = 3
     EMAIL_DOMAIN = 4
     SIMILAR_NAME = 5
+    #: the name itself (normalised, any word order): labelled "Same name", never "Similar name"
+    SAME_NAME = 6
 
     @property
     def tier(self) -> int:
-        """PRODUCT.md ranks "same email domain or company name" together: one tier for both."""
-        return 3 if self is Reason.EMAIL_DOMAIN else int(self)
+        """PRODUCT.md ranks "same email domain or company name" together, and a same name with
+        the similar ones (first by its score of 1.0): one tier each."""
+        if self is Reason.EMAIL_DOMAIN:
+            return 3
+        return 5 if self is Reason.SAME_NAME else int(self)
 
 
 class PersonLike(Protocol):
@@ -147,6 +160,135 @@ def missing_merge_targets(candidates: Iterable[ContactLike]) -> list[str]:
     return list(dict.fromkeys(i for i in missing if i not in known))
 
 
+# --- searching the mirror -----------------------------------------------------------------------
+
+SEARCH_LIMIT = 25
+#: similarity (0..1) at or above which a typed name finds a contact despite typos
+SEARCH_THRESHOLD = 0.8
+
+
+class SearchMatch(IntEnum):
+    """How a contact matches what was typed; lower is better."""
+
+    EMAIL = 1  # the contact's or one of its contact persons' email, exactly
+    NAME = 2  # the same name (normalised, any word order)
+    NAME_PREFIX = 3  # the name starts with what was typed
+    WORDS = 4  # every word typed starts a word of the name (first, last or company name)
+    EMAIL_PART = 5  # an email contains it (a domain, a mailbox)
+    SIMILAR = 6  # a similar name: typos allowed
+
+
+@dataclass(frozen=True)
+class SearchHit:
+    contact: ContactLike
+    match: SearchMatch
+    score: float
+
+
+def rank_search(
+    term: str,
+    candidates: Iterable[ContactLike],
+    *,
+    limit: int = SEARCH_LIMIT,
+    threshold: float = SEARCH_THRESHOLD,
+) -> list[SearchHit]:
+    """The contacts matching a typed term, best first, in a stable order.
+
+    Archived contacts are left out; a merged contact stands for its survivor when that one is
+    among the candidates (each survivor once, by its best match).
+    """
+    typed = _Typed.of(term)
+    if limit <= 0 or typed is None:
+        return []
+    by_id = {c.contact_id: c for c in candidates}
+    best: dict[str, SearchHit] = {}
+    for contact in by_id.values():
+        target = _resolve(contact, by_id)
+        if target is None or not _active(target):
+            continue
+        found = typed.match(contact, threshold)
+        if found is None:
+            continue
+        hit = SearchHit(target, *found)
+        kept = best.get(target.contact_id)
+        if kept is None or _search_rank(hit) < _search_rank(kept):
+            best[target.contact_id] = hit
+    return sorted(best.values(), key=_search_rank)[:limit]
+
+
+def search_words(term: str | None) -> list[str]:
+    """The words of a typed term as compared (no case, accents or punctuation)."""
+    return _words(term)
+
+
+@dataclass(frozen=True)
+class _Typed:
+    email: str
+    name: str
+    words: tuple[str, ...]
+
+    @classmethod
+    def of(cls, term: str | None) -> _Typed | None:
+        email = _email(term)
+        words = tuple(_words(term))
+        if not email and not words:
+            return None
+        return cls(email, normalise_name(term) or " ".join(words), words)
+
+    def match(self, contact: ContactLike, threshold: float) -> tuple[SearchMatch, float] | None:
+        emails = [_email(contact.email_address)]
+        emails += [_email(p.email_address) for p in contact.contact_persons or ()]
+        emails = [e for e in emails if e]
+        if "@" in self.email and self.email in emails:
+            return SearchMatch.EMAIL, 1.0
+        found = self._by_name(contact, threshold)
+        if found is not None and found[0] < SearchMatch.EMAIL_PART:
+            return found
+        if len(self.email) >= 3 and " " not in self.email and any(self.email in e for e in emails):
+            return SearchMatch.EMAIL_PART, len(self.email) / max(len(e) for e in emails)
+        return found
+
+    def _by_name(self, contact: ContactLike, threshold: float) -> tuple[SearchMatch, float] | None:
+        """The best match on the contact's name or, a shade behind, its person's first and last
+        name (a company's primary person: "Patel Builders" by Uma Patel)."""
+        person = " ".join(p for p in (contact.first_name, contact.last_name) if p)
+        best: tuple[SearchMatch, float] | None = None
+        for name, behind in ((normalise_name(contact.name), 0.0), (normalise_name(person), 0.001)):
+            found = self._against(name, threshold) if name else None
+            if found is None:
+                continue
+            found = (found[0], found[1] - behind)
+            if best is None or (found[0], -found[1]) < (best[0], -best[1]):
+                best = found
+        return best
+
+    def _against(self, name: str, threshold: float) -> tuple[SearchMatch, float] | None:
+        if not self.words:
+            return None
+        if _sorted_words(name) == _sorted_words(self.name):
+            return SearchMatch.NAME, 1.0
+        if name.startswith(self.name):
+            return SearchMatch.NAME_PREFIX, len(self.name) / len(name)
+        name_words = name.split()
+        if all(any(w.startswith(typed) for w in name_words) for typed in self.words):
+            return SearchMatch.WORDS, _similarity(self.name, name)
+        score = max(_similarity(self.name, name), _word_by_word(self.words, name_words))
+        return (SearchMatch.SIMILAR, score) if score >= threshold else None
+
+
+def _word_by_word(typed: tuple[str, ...], name_words: list[str]) -> float:
+    """Each typed word against its closest word of the name, averaged ("patle" ~ "patel")."""
+    if not name_words:
+        return 0.0
+    scores = [max(fuzz.ratio(t, w) for w in name_words) / 100 for t in typed]
+    return sum(scores) / len(scores)
+
+
+def _search_rank(hit: SearchHit) -> tuple:
+    contact = hit.contact
+    return (hit.match, -hit.score, (contact.name or "").casefold(), contact.contact_id)
+
+
 # --- planning the Xero lookups ----------------------------------------------------------------
 
 
@@ -220,6 +362,7 @@ _PAGING = (("page", "1"), ("pageSize", str(SUGGESTION_PAGE_SIZE)))
 # --- normalising ------------------------------------------------------------------------------
 
 
+@lru_cache(maxsize=32_768)
 def normalise_name(value: str | None) -> str:
     """Comparable form of a person's or company's name: no case, accents, punctuation or legal
     suffix ("Acme Widgets, Ltd." and "ACME WIDGETS LIMITED" are the same)."""
@@ -256,13 +399,28 @@ def is_freemail(domain: str) -> bool:
 
 
 def name_similarity(a: str | None, b: str | None) -> float:
-    """difflib ratio of normalised names, also word-sorted ("Smith John" ~ "John Smith")."""
+    """How alike two names are, 0..1, after normalising, also word-sorted ("Smith John" ~ "John
+    Smith"): rapidfuzz's ratio, typo-tolerant ("Uma Patele" ~ "Uma Patel" is 0.95)."""
     left, right = normalise_name(a), normalise_name(b)
     if not left or not right:
         return 0.0
-    plain = SequenceMatcher(None, left, right).ratio()
-    ordered = SequenceMatcher(None, _sorted_words(left), _sorted_words(right)).ratio()
-    return max(plain, ordered)
+    return _similarity(left, right)
+
+
+def same_name(a: str | None, b: str | None) -> bool:
+    """The same name once normalised, in any word order ("Doe, Jane" and "JANE DOE")."""
+    left, right = normalise_name(a), normalise_name(b)
+    return bool(left) and _sorted_words(left) == _sorted_words(right)
+
+
+def name_key(value: str | None) -> str:
+    """The mirror's `name_key`: what names are searched and compared by."""
+    return normalise_name(value)
+
+
+def email_key(value: str | None) -> str:
+    """The mirror's `email_key`: an email as compared (trimmed, no case)."""
+    return _email(value)
 
 
 # --- helpers ----------------------------------------------------------------------------------
@@ -288,8 +446,16 @@ def _match(
         if domain in domains:
             return Reason.EMAIL_DOMAIN, similarity, domain
     if similarity >= threshold:
-        return Reason.SIMILAR_NAME, similarity, crm.full_name or crm.company or ""
+        reason = Reason.SAME_NAME if _same_name(crm, contact) else Reason.SIMILAR_NAME
+        return reason, similarity, crm.full_name or crm.company or ""
     return None
+
+
+def _same_name(crm: CrmContact, contact: ContactLike) -> bool:
+    ours = {crm.full_name, crm.name or ""}
+    xero_person = " ".join(p for p in (contact.first_name, contact.last_name) if p)
+    theirs = {contact.name or "", xero_person}
+    return any(same_name(a, b) for a in ours if a for b in theirs if b)
 
 
 def _best_similarity(crm: CrmContact, contact: ContactLike) -> float:
@@ -342,3 +508,8 @@ def _words(value: str | None) -> list[str]:
 
 def _sorted_words(value: str) -> str:
     return " ".join(sorted(value.split()))
+
+
+def _similarity(left: str, right: str) -> float:
+    """Both already normalised: the better of the plain and the word-sorted ratio, 0..1."""
+    return max(fuzz.ratio(left, right), fuzz.token_sort_ratio(left, right)) / 100

@@ -10,6 +10,11 @@ says what the panel shows. Keeping Xero, clocks and caches out makes every rule 
 - Outstanding / overdue bills: the same for ACCPAY.
 - Draft invoices and bills (DRAFT ACCREC / ACCPAY) are listed apart and never counted: a rep who
   has just raised one from the panel must see it, but it is not owed until it is approved.
+- Credit available: AUTHORISED credit notes with RemainingCredit > 0, to the customer
+  (ACCRECCREDIT) and from the supplier (ACCPAYCREDIT) apart; total = sum of RemainingCredit.
+  A PAID credit note is fully allocated or refunded: nothing left to use.
+- Paid status: a payment lowers AmountDue; an invoice with nothing due is PAID and leaves the
+  outstanding figures; one with less due than its total is part-paid (listed with both).
 Amounts are summed in the base currency (amount / CurrencyRate) and rounded once per figure.
 """
 
@@ -29,6 +34,8 @@ AUTHORISED = "AUTHORISED"
 DRAFT = "DRAFT"
 #: what the one Invoices call asks for: AUTHORISED for the figures, DRAFT only to be listed
 INVOICE_STATUSES = (AUTHORISED, DRAFT)
+SALES_CREDIT = "ACCRECCREDIT"
+PURCHASE_CREDIT = "ACCPAYCREDIT"
 DEFAULT_OPEN_QUOTE_STATUSES = frozenset({"DRAFT", "SENT"})
 #: Statuses an admin may add to "open" (PRODUCT.md allows ACCEPTED); others would double-count
 #: work already invoiced (INVOICED) or lost (DECLINED).
@@ -71,6 +78,22 @@ class QuoteLike(Protocol):
     updated_at: datetime | None
 
 
+class CreditNoteLike(Protocol):
+    credit_note_id: str
+    type: str
+    credit_note_number: str | None
+    reference: str | None
+    contact_id: str | None
+    contact_name: str | None
+    status: str
+    date: date | None
+    currency_code: str | None
+    currency_rate: Decimal | None
+    total: Decimal | None
+    remaining_credit: Decimal | None
+    updated_at: datetime | None
+
+
 @dataclass(frozen=True)
 class Figure:
     """One line of the summary: how many documents and their total in base currency."""
@@ -84,7 +107,7 @@ class Figure:
 class DocumentLine:
     """A document behind a figure, in its own currency, for "View details"."""
 
-    kind: str  # "quote", "invoice" or "bill"
+    kind: str  # "quote", "invoice", "bill", "sales_credit" or "purchase_credit"
     document_id: str
     number: str | None
     reference: str | None
@@ -96,10 +119,17 @@ class DocumentLine:
     currency_code: str | None
     currency_rate: Decimal | None
     total: Decimal
-    amount_due: Decimal | None  # None for quotes
+    amount_due: Decimal | None  # None for quotes; the remaining credit for a credit note
     base_amount: Decimal  # what this document adds to its figure, in base currency, rounded
     overdue: bool = False
     expired: bool = False
+
+    @property
+    def part_paid(self) -> bool:
+        """An invoice or bill with some but not all of its total paid (or credited)."""
+        if self.kind not in ("invoice", "bill") or self.amount_due is None:
+            return False
+        return ZERO < self.amount_due < self.total
 
 
 @dataclass(frozen=True)
@@ -113,6 +143,9 @@ class Summary:
     base_currency: str
     #: Foreign-currency documents without a usable rate, summed at 1:1 so the panel can warn.
     unconverted_count: int = 0
+    #: credit available: AUTHORISED credit notes' remaining credit (to / from the contact)
+    sales_credit: Figure = Figure()
+    purchase_credit: Figure = Figure()
 
 
 @dataclass(frozen=True)
@@ -126,6 +159,24 @@ class SummaryDetails:
     #: DRAFT invoices and bills: listed so a new one is seen, counted in no figure
     draft_invoices: tuple[DocumentLine, ...] = field(default_factory=tuple)
     draft_bills: tuple[DocumentLine, ...] = field(default_factory=tuple)
+    #: credit notes with credit left, newest first
+    sales_credit_notes: tuple[DocumentLine, ...] = field(default_factory=tuple)
+    purchase_credit_notes: tuple[DocumentLine, ...] = field(default_factory=tuple)
+
+
+def payment_state(invoice: InvoiceLike) -> str | None:
+    """For an AUTHORISED or PAID invoice or bill: "paid", "part-paid" or "unpaid"; else None."""
+    if invoice.status == "PAID":
+        return "paid"
+    if invoice.status != AUTHORISED or invoice.amount_due is None:
+        return None
+    if invoice.amount_due <= 0:
+        return "paid"
+    return (
+        "part-paid"
+        if invoice.total is not None and invoice.amount_due < invoice.total
+        else "unpaid"
+    )
 
 
 def open_quote_statuses(include_accepted: bool = False) -> frozenset[str]:
@@ -142,6 +193,7 @@ def summarise(
     base_currency: str,
     open_statuses: Collection[str] = DEFAULT_OPEN_QUOTE_STATUSES,
     contact_ids: Collection[str] | None = None,
+    credit_notes: Iterable[CreditNoteLike] = (),
 ) -> SummaryDetails:
     """The figures and lists for the given documents.
 
@@ -171,12 +223,21 @@ def summarise(
             line = _draft_line(invoice)
             (draft_bills if invoice.type == BILL else draft_invoices).append(line)
 
+    sales_credits: list[DocumentLine] = []
+    purchase_credits: list[DocumentLine] = []
+    for note in unique_documents(credit_notes, "credit_note_id"):
+        if _wanted(note.contact_id, wanted) and _has_credit(note):
+            line = _credit_line(note)
+            (purchase_credits if note.type == PURCHASE_CREDIT else sales_credits).append(line)
+
     quote_lines.sort(key=_quote_order)
+    sales_credits.sort(key=_newest_first)
+    purchase_credits.sort(key=_newest_first)
     invoice_lines.sort(key=_due_order)
     bill_lines.sort(key=_due_order)
     draft_invoices.sort(key=_newest_first)
     draft_bills.sort(key=_newest_first)
-    every_line = (*quote_lines, *invoice_lines, *bill_lines)
+    every_line = (*quote_lines, *invoice_lines, *bill_lines, *sales_credits, *purchase_credits)
     summary = Summary(
         open_quotes=_figure(quote_lines, expired=True),
         overdue_invoices=_figure([line for line in invoice_lines if line.overdue]),
@@ -186,6 +247,8 @@ def summarise(
         as_of=as_of,
         base_currency=base,
         unconverted_count=sum(1 for line in every_line if _unconverted(line, base)),
+        sales_credit=_figure(sales_credits),
+        purchase_credit=_figure(purchase_credits),
     )
     return SummaryDetails(
         summary,
@@ -194,6 +257,8 @@ def summarise(
         tuple(bill_lines),
         tuple(draft_invoices),
         tuple(draft_bills),
+        tuple(sales_credits),
+        tuple(purchase_credits),
     )
 
 
@@ -312,6 +377,36 @@ def _is_outstanding(invoice: InvoiceLike) -> bool:
         and invoice.status == AUTHORISED
         and invoice.amount_due is not None
         and invoice.amount_due > 0
+    )
+
+
+def _has_credit(note: CreditNoteLike) -> bool:
+    return (
+        note.type in (SALES_CREDIT, PURCHASE_CREDIT)
+        and note.status == AUTHORISED
+        and note.remaining_credit is not None
+        and note.remaining_credit > 0
+    )
+
+
+def _credit_line(note: CreditNoteLike) -> DocumentLine:
+    """A credit note with credit left: its remaining credit counts, in base currency."""
+    remaining = note.remaining_credit or ZERO
+    return DocumentLine(
+        kind="purchase_credit" if note.type == PURCHASE_CREDIT else "sales_credit",
+        document_id=note.credit_note_id,
+        number=note.credit_note_number,
+        reference=note.reference,
+        contact_id=note.contact_id,
+        contact_name=note.contact_name,
+        status=note.status,
+        date=_as_date(note.date),
+        due_date=None,
+        currency_code=note.currency_code,
+        currency_rate=note.currency_rate,
+        total=note.total or ZERO,
+        amount_due=remaining,
+        base_amount=quantize_money(to_base(remaining, note.currency_rate)),
     )
 
 

@@ -10,4 +10,5 @@ from tests.contact.support import serve_panels
 
 @pytest.fixture(scope="session")
 def contact_server(tmp_path_factory):
-    yield from serve_panels(tmp_path_factory, "contact")
+    # Refresh waits briefly for the organisation's sync (none runs here: the job queue is held)
+    yield from serve_panels(tmp_path_factory, "contact", PANEL_REFRESH_WAIT_SECONDS=0.3)

@@ -174,11 +174,13 @@ def ms_day(value: str | None):
 
 
 class Figures(HTMLParser):
-    """The five figures of a rendered summary: data-figure -> (count, total, expired)."""
+    """The five figures of a rendered summary: data-figure -> (count, total, expired); `credits`
+    holds Credit available (data-credit -> count, total) when the mirror shows it."""
 
     def __init__(self, text: str):
         super().__init__()
         self.figures: dict[str, dict] = {}
+        self.credits: dict[str, dict] = {}
         self._current: str | None = None
         self.feed(text)
 
@@ -190,6 +192,11 @@ class Figures(HTMLParser):
                 "count": int(attrs["data-count"]),
                 "total": Decimal(attrs["data-total"]),
                 "expired": 0,
+            }
+        elif "data-credit" in attrs:
+            self.credits[attrs["data-credit"]] = {
+                "count": int(attrs["data-count"]),
+                "total": Decimal(attrs["data-total"]),
             }
         elif "data-expired" in attrs and self._current:
             self.figures[self._current]["expired"] = int(attrs["data-expired"])
@@ -203,7 +210,28 @@ def link_panel(server: ContactServer, workspace: Workspace, xero_contact_id: str
     return panel
 
 
-def serve_panels(tmp_path_factory, name: str) -> Iterator[ContactServer]:
+class HeldJobs:
+    """The app's job queue, held: jobs are recorded, never run. No background sync reads Xero,
+    so the mirror stays as the test makes it (not ready: the panels fetch per contact, as before
+    the mirror; or filled with the test's rows), and every Xero call counted is a panel's."""
+
+    def __init__(self):
+        self.queued: list[tuple] = []
+
+    def enqueue(self, target, args, *, key=None, root=None) -> bool:
+        self.queued.append((target, tuple(args), key))
+        return True
+
+    def pending(self, key: str) -> bool:
+        return any(job[2] == key for job in self.queued)
+
+    def wait_idle(self, timeout: float = 30) -> bool:
+        return True
+
+
+def serve_panels(
+    tmp_path_factory, name: str, *, hold_jobs: bool = True, **config
+) -> Iterator[ContactServer]:
     """The whole app served for a folder of panel tests: the sandbox inside it answers Xero
     (metered), the panels' day follows the sandbox's clock, and the panel cache runs on a clock
     tests can move. Xero's real per-minute limit is lifted because many tests share one
@@ -216,7 +244,10 @@ def serve_panels(tmp_path_factory, name: str) -> Iterator[ContactServer]:
         f"sqlite:///{folder / 'sandbox.sqlite3'}",
         SANDBOX_MINUTE_LIMIT=100_000,
         SANDBOX_DAILY_LIMIT=1_000_000,
+        **config,
     )
+    if hold_jobs:  # (else the mirror syncs for real, in the app's job threads)
+        app.extensions["jobs"] = HeldJobs()
     clock = OffsetClock()
     app.extensions["contact_cache"] = MemoryCache(
         clock=clock, stale_for=app.config["CONTACT_STALE_FOR"]

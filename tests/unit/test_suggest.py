@@ -68,7 +68,7 @@ def test_ranking_follows_the_product_order_with_reasons():
         Reason.CONTACT_PERSON_EMAIL,
         Reason.COMPANY_NAME,
         Reason.EMAIL_DOMAIN,
-        Reason.SIMILAR_NAME,
+        Reason.SAME_NAME,  # "Jane Doe" itself: never labelled a similar name
         Reason.SIMILAR_NAME,
     ]
     assert result[0].matched == "jane.doe@acme.co.nz"

@@ -15,7 +15,7 @@ from flask import Blueprint, render_template, request, url_for
 
 from widget.auth.access import require
 from widget.company import responses
-from widget.contact import links
+from widget.contact import links, mirrored
 from widget.contact import panel as states
 from widget.db import get_session
 from widget.xero import XeroError, XeroNotFound
@@ -37,7 +37,7 @@ def register(bp: Blueprint, load: Callable, render_body: Callable) -> None:
         if ctx.problem is not None:
             return responses.error(ctx, states.failure(ctx, ctx.problem, log_it=False))
         try:
-            found = ctx.xero.suggestions(person.crm_contact(ctx.company_name)).value
+            found = mirrored.find_suggestions(ctx, person.crm_contact(ctx.company_name))
         except (XeroError, TimeoutError) as exc:
             retry = url_for(f"{name}.person_choices", crm_contact_id=person.crm_id)
             return responses.error(ctx, states.failure(ctx, exc), retry=(retry, _box(person)))
@@ -54,7 +54,7 @@ def register(bp: Blueprint, load: Callable, render_body: Callable) -> None:
             results = None
         else:
             try:
-                results = ctx.xero.search(term).value
+                results = mirrored.find_contacts(ctx, term)
             except (XeroError, TimeoutError) as exc:
                 return responses.error(ctx, states.failure(ctx, exc))
         return render_template(
@@ -75,7 +75,7 @@ def register(bp: Blueprint, load: Callable, render_body: Callable) -> None:
         if ctx.problem is not None:
             return responses.notice(ctx, name, ctx.problem.message_for(ctx.is_admin), 409)
         try:
-            contact = ctx.xero.contact(contact_id)
+            contact = mirrored.find_contact(ctx, contact_id)
         except XeroNotFound:
             return responses.notice(ctx, name, "That Xero contact no longer exists.", 404)
         except (XeroError, TimeoutError) as exc:

@@ -9,7 +9,7 @@ from flask import Blueprint, render_template, request, url_for
 
 from widget.auth.access import require
 from widget.company import context, figures, people, responses
-from widget.contact import links
+from widget.contact import links, listing, mirrored
 from widget.contact import panel as states
 from widget.contact.creating import create_and_link
 from widget.contact.forms import ContactForm
@@ -70,6 +70,21 @@ def details():
     return render_template("company/details.html", ctx=ctx, summary=outcome.summary, marked=marked)
 
 
+@bp.get("/documents")
+@require("view")
+def documents():
+    """All documents of the company's linked Xero contacts, a page at a time (mirror only)."""
+    ctx = load()
+    org = ctx.xero.cached_organisation() if ctx.problem is None else None
+    if ctx.mirror is None or org is None:
+        return responses.notice(
+            ctx, "company", "The full list is available once Xero has been read.", 409
+        )  # noqa: E501
+    found = listing.listing(ctx, ctx.xero_contact_ids(), request.args, org.value)
+    template = "contact/documents.html" if found.page == 1 else "contact/_document_rows.html"
+    return render_template(template, ctx=ctx, listing=found, url=url_for("company.documents"))
+
+
 @bp.get("/suggestions")
 @require("view")
 def suggestions():
@@ -77,7 +92,11 @@ def suggestions():
     if ctx.problem is not None:
         return responses.error(ctx, states.failure(ctx, ctx.problem, log_it=False))
     try:
-        found = ctx.xero.company_suggestions(ctx.company).value
+        found = (
+            mirrored.company_suggestions(ctx, ctx.company)
+            if ctx.mirror
+            else ctx.xero.company_suggestions(ctx.company).value
+        )
     except (XeroError, TimeoutError) as exc:
         retry = (url_for("company.suggestions"), "#company-suggestions")
         return responses.error(ctx, states.failure(ctx, exc), retry=retry)
@@ -94,7 +113,7 @@ def search():
     if len(term) < MIN_SEARCH_LENGTH:
         return render_template("company/search_results.html", ctx=ctx, term=term, results=None)
     try:
-        found = ctx.xero.search(term).value
+        found = mirrored.find_contacts(ctx, term)
     except (XeroError, TimeoutError) as exc:
         return responses.error(ctx, states.failure(ctx, exc))
     return render_template("company/search_results.html", ctx=ctx, term=term, results=found)
@@ -111,7 +130,7 @@ def link():
     if ctx.problem is not None:
         return responses.notice(ctx, "company", ctx.problem.message_for(ctx.is_admin), 409)
     try:
-        contact = ctx.xero.contact(contact_id)
+        contact = mirrored.find_contact(ctx, contact_id)
     except XeroNotFound:
         return responses.notice(ctx, "company", "That Xero contact no longer exists.", 404)
     except (XeroError, TimeoutError) as exc:

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from functools import cached_property
 
 from babel import Locale
-from flask import abort, request
+from flask import abort, current_app, request
 from sqlalchemy import and_, bindparam, select
 
 from widget.auth.access import allows, current_panel
@@ -15,11 +15,12 @@ from widget.auth.models import PanelSession
 from widget.connection.errors import ConnectionProblem, NeedsReauthorisation, NotConnected
 from widget.connection.models import XeroConnection
 from widget.connection.service import client_for
-from widget.contact import links
+from widget.contact import links, mirrored
 from widget.contact.models import ContactLink
 from widget.contact.service import ContactXero
 from widget.db import get_session
 from widget.formatting import resolve_locale
+from widget.mirror.service import MirrorStatus
 from widget.suggest import CrmContact
 from widget.summary import ALLOWED_OPEN_QUOTE_STATUSES, open_quote_statuses
 
@@ -84,6 +85,14 @@ class PanelContext:
         if self.problem is None:
             self.stored_link = links.find(get_session(), self.link_key)
         return self.link
+
+    @cached_property
+    def mirror(self) -> MirrorStatus | None:
+        """The organisation mirror's status when the panel may read it (its first sync is
+        complete), else None: read Xero per contact. Asking also keeps the mirror fresh."""
+        if self.problem is not None or not current_app.config.get("PANELS_READ_MIRROR", True):
+            return None
+        return mirrored.open_mirror(self.workspace_id, self.tenant_id)
 
     @cached_property
     def xero(self) -> ContactXero:

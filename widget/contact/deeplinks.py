@@ -25,6 +25,16 @@ def bill_url(short_code: str | None, invoice_id: str) -> str | None:
     return _via_organisation(short_code, f"/AccountsPayable/Edit.aspx?InvoiceID={invoice_id}")
 
 
+def credit_note_url(short_code: str | None, credit_note_id: str, *, purchase: bool) -> str | None:
+    """Xero's credit note page; the form XeroAPI's own xero-mcp-server builds (deeplinks.ts):
+    `/AccountsReceivable/ViewCreditNote.aspx?creditNoteID=` for credit to a customer,
+    `/AccountsPayable/ViewCreditNote.aspx?creditNoteID=` for credit from a supplier."""
+    ledger = "AccountsPayable" if purchase else "AccountsReceivable"
+    return _via_organisation(
+        short_code, f"/{ledger}/ViewCreditNote.aspx?creditNoteID={credit_note_id}"
+    )
+
+
 def quote_url(short_code: str | None, quote_id: str) -> str | None:
     if not short_code:
         return None
@@ -32,7 +42,10 @@ def quote_url(short_code: str | None, quote_id: str) -> str | None:
 
 
 def document_url(kind: str, short_code: str | None, document_id: str) -> str | None:
-    """The link for a summary line of kind "quote", "invoice" or "bill"."""
+    """The link for a summary line of kind "quote", "invoice", "bill", "sales_credit" or
+    "purchase_credit"."""
+    if kind in ("sales_credit", "purchase_credit"):
+        return credit_note_url(short_code, document_id, purchase=kind == "purchase_credit")
     return {"quote": quote_url, "invoice": invoice_url, "bill": bill_url}[kind](
         short_code, document_id
     )

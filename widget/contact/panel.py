@@ -16,11 +16,12 @@ from markupsafe import Markup
 from widget.cache import Fetched
 from widget.connection.errors import ConnectionProblem
 from widget.connection.service import report_needs_reauthorisation
-from widget.contact import clock, links, present
+from widget.contact import clock, links, mirrored, present, refreshing
 from widget.contact.context import PanelContext
 from widget.contact.models import ContactLink
 from widget.contact.service import rendered_fragments
 from widget.db import get_session
+from widget.mirror import read
 from widget.timezones import today_in
 from widget.xero import XeroError, XeroNeedsReauthorisation
 
@@ -36,20 +37,25 @@ class SummaryOutcome:
 
 
 def warm_summary_html(ctx: PanelContext, link: ContactLink, template: str) -> Markup | None:
-    """The rendered summary from fresh cached values only (0 Xero calls), or None when anything
-    is cold. Rendered once per state of the cache, the organisation's day and the reader."""
+    """The rendered summary without calling Xero, or None when anything is cold: from the mirror
+    when it is ready (the organisation's profile cached), else from fresh cached values only,
+    rendered once per state of the cache, the organisation's day and the reader."""
     org = ctx.xero.cached_organisation()
-    entry = ctx.xero.cached_documents(link.xero_contact_id, ctx.open_statuses)
-    if org is None or entry is None:
+    mirror = org is not None and ctx.mirror is not None
+    entry = None if mirror else ctx.xero.cached_documents(link.xero_contact_id, ctx.open_statuses)
+    if org is None or (entry is None and not mirror):
         return None
     today = today_in(org.value.timezone, clock.now())
+    source = ("mirror", *mirrored.render_key(ctx)) if mirror else (entry.fetched_at,)
     key = (
         *(ctx.workspace_id, ctx.tenant_id, link.xero_contact_id, link.xero_contact_name),
-        *(org.fetched_at, entry.fetched_at, today, str(ctx.locale), ctx.can_edit, template),
+        *(org.fetched_at, *source, today, str(ctx.locale), ctx.can_edit, template),
         tuple(sorted(ctx.open_statuses)),
     )
 
     def render() -> str:
+        if mirror:
+            return render_template(template, ctx=ctx, summary=_mirror_view(ctx, link, org.value))
         fetched = Fetched(entry.value, entry.fetched_at, from_cache=True)
         view = _view(ctx, link, org.value, fetched)
         return render_template(template, ctx=ctx, summary=view)
@@ -59,19 +65,69 @@ def warm_summary_html(ctx: PanelContext, link: ContactLink, template: str) -> Ma
 
 
 def summary(ctx: PanelContext, link: ContactLink, *, refresh: bool = False) -> SummaryOutcome:
-    """The summary, fetching what is not cached (Refresh: the figures afresh)."""
+    """The summary: from the mirror once it is ready (Refresh syncs the organisation), else
+    fetched per contact (Refresh: the figures afresh). Refresh is bounded per user and
+    workspace (`refreshing`): pressed too often, it shows the figures at hand and says so."""
+    refresh, notice = claim_refresh(ctx, refresh)
     try:
         org = ctx.xero.organisation().value
+        if ctx.mirror is not None:
+            return SummaryOutcome(_mirror_view(ctx, link, org, refresh, notice), None)
         fetched = ctx.xero.documents(
             link.xero_contact_id, refresh=refresh, open_statuses=ctx.open_statuses
         )
     except (XeroError, TimeoutError) as exc:
         return SummaryOutcome(None, failure(ctx, exc))
-    view = _view(ctx, link, org, fetched)
+    view = replace(_view(ctx, link, org, fetched), notice=notice)
     if fetched.stale:
         _log(ctx, fetched.error)
         view = _with_error(view, failure(ctx, fetched.error, log_it=False))
     return SummaryOutcome(view, view.error)
+
+
+def claim_refresh(ctx, refresh: bool) -> tuple[bool, str | None]:
+    """Whether this Refresh may go ahead (per user and workspace), and what to say if not."""
+    if not refresh:
+        return False, None
+    wait = refreshing.claim(ctx.xero.cache, ctx.workspace_id, str(ctx.user.id))
+    if wait:
+        return False, f"Refreshed moments ago: Refresh again in {wait} s."
+    return True, None
+
+
+def refreshed_at(ctx, refresh: bool, notice: str | None) -> tuple:
+    """From the mirror: (as of when, what to say); Refresh syncs the organisation first."""
+    if not refresh:
+        return ctx.mirror.synced_at, notice
+    note = mirrored.refresh(ctx)
+    return note.synced_at or ctx.mirror.synced_at, note.message or notice
+
+
+def _mirror_view(
+    ctx: PanelContext, link: ContactLink, org, refresh: bool = False, notice: str | None = None
+) -> present.SummaryView:
+    """The figures from the mirror (0 Xero calls), as of its last sync. A linked contact Xero
+    merged into another shows the survivor's figures, and the rep is told."""
+    synced_at, notice = refreshed_at(ctx, refresh, notice)
+    contact_id, name = link.xero_contact_id, link.xero_contact_name
+    survivor = read.survivor(get_session(), mirrored.scope(ctx), contact_id)
+    if survivor is not None:  # merged, and the sync has not moved the link yet
+        notice = f"{name} was merged into {survivor.name} in Xero: these are {survivor.name}'s."
+        contact_id, name = survivor.contact_id, survivor.name
+    notice = mirrored.merge_note(ctx, link.record_type) or notice
+    fetched = mirrored.documents(ctx, [contact_id], synced_at)
+    view = present.summary_view(
+        contact_id,
+        name,
+        org,
+        fetched,
+        locale=ctx.locale,
+        now=clock.now(),
+        open_statuses=ctx.open_statuses,
+        age_seconds=max(0.0, clock.now().timestamp() - fetched.fetched_at),
+        from_mirror=True,
+    )
+    return replace(view, notice=notice)
 
 
 def failure(ctx: PanelContext, exc: BaseException | None, *, log_it: bool = True):

@@ -30,6 +30,11 @@ FIGURES = (
     ("overdue_bills", "Overdue bills"),
     ("outstanding_bills", "Outstanding bills"),
 )
+#: credit available (from the mirror, which reads credit notes): sales and purchase apart
+CREDITS = (
+    ("sales_credit", "Credit available (sales)"),
+    ("purchase_credit", "Credit available (bills)"),
+)
 UNREACHABLE = "Xero could not be reached. Your figures will be back when it answers."
 
 
@@ -60,6 +65,8 @@ class DocumentView:
     overdue: bool
     expired: bool
     url: str | None
+    #: paid status of an invoice or bill: "paid", "part-paid", "unpaid" (None otherwise)
+    payment: str | None = None
 
 
 @dataclass(frozen=True)
@@ -86,6 +93,12 @@ class SummaryView:
     locale: Locale
     #: set when Xero failed and these are the last known figures
     error: ErrorView | None = None
+    #: "Credit available" (only when read from the mirror, which holds credit notes)
+    credits: tuple[FigureView, ...] = ()
+    #: read from the organisation mirror (0 Xero calls) rather than fetched per contact
+    from_mirror: bool = False
+    #: something the rep should be told once (a Refresh pressed too soon, a merged contact)
+    notice: str | None = None
 
     @property
     def stale(self) -> bool:
@@ -98,6 +111,8 @@ class SummaryView:
             "bill": self.details.bills,
             "draft_invoice": self.details.draft_invoices,
             "draft_bill": self.details.draft_bills,
+            "sales_credit": self.details.sales_credit_notes,
+            "purchase_credit": self.details.purchase_credit_notes,
         }
         base = self.base_currency
         return [document_view(line, self.locale, base, self.short_code) for line in lines[kind]]
@@ -114,6 +129,7 @@ def summary_view(
     open_statuses,
     age_seconds: float,
     contact_ids: Collection[str] | None = None,
+    from_mirror: bool = False,
 ) -> SummaryView:
     """The summary of `contact_id`'s documents; `contact_ids` widens it to several contacts (a
     company's, a deal's), each document still counted once."""
@@ -127,6 +143,7 @@ def summary_view(
         base_currency=org.base_currency,
         open_statuses=open_statuses,
         contact_ids=[contact_id] if contact_ids is None else contact_ids,
+        credit_notes=documents.credit_notes,
     )
     summary = details.summary
     figures = tuple(
@@ -147,6 +164,13 @@ def summary_view(
         short_code=org.short_code,
         locale=locale,
         error=error_view(fetched.error) if fetched.stale else None,
+        credits=tuple(
+            _figure_view(key, label, getattr(summary, key), summary.base_currency, locale)
+            for key, label in CREDITS
+        )
+        if from_mirror
+        else (),
+        from_mirror=from_mirror,
     )
 
 
@@ -184,7 +208,14 @@ def document_view(
         overdue=line.overdue,
         expired=line.expired,
         url=deeplinks.document_url(line.kind, short_code, line.document_id),
+        payment=_payment(line),
     )
+
+
+def _payment(line: DocumentLine) -> str | None:
+    if line.kind not in ("invoice", "bill") or line.status != "AUTHORISED":
+        return None
+    return "part-paid" if line.part_paid else "unpaid"
 
 
 def error_view(error: BaseException | None, is_admin: bool = False) -> ErrorView:

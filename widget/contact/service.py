@@ -16,6 +16,7 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
+import logging
 import re
 import threading
 from collections.abc import Callable, Collection
@@ -40,6 +41,7 @@ from widget.xero import (
 )
 
 T = TypeVar("T")
+log = logging.getLogger(__name__)
 
 CACHE_EXTENSION = "contact_cache"
 RENDERED_EXTENSION = "contact_rendered"
@@ -55,6 +57,8 @@ SHARED_WAIT_SECONDS = 60
 #: cache keys of figures over several contacts (companies, deals: widget.company.service)
 GROUP_PREFIXES = ("company-docs:", "deal-docs:", "open-quotes:")
 SEARCH_PAGE_SIZE = 25
+#: counts writes made through the widget: summaries rendered from the mirror before are stale
+MIRROR_WRITTEN = "mirror-written"
 MAX_SEARCH_LENGTH = 100
 _EMAIL_WHERE = re.compile(r'^EmailAddress=="(?P<email>[^"]*)"$')
 
@@ -75,6 +79,8 @@ class Documents:
 
     invoices: tuple[Invoice, ...]
     quotes: tuple[Quote, ...]
+    #: credit notes: from the mirror only (the per-contact fetch does not read them)
+    credit_notes: tuple = ()
 
     def contact_name(self) -> str | None:
         """The contact's current name in Xero, as its newest document says."""
@@ -226,11 +232,18 @@ class ContactXero:
         self.cache.invalidate(self.scope, f"docs:{contact_id.lower()}:")
         for prefix in GROUP_PREFIXES:
             self.cache.invalidate(self.scope, prefix)
+        self.cache.set(self.scope, MIRROR_WRITTEN, self._written() + 1, ttl=24 * 60 * 60)
+        _mirror_soon(self.scope.workspace_id, self.tenant_id)
+
+    def _written(self) -> int:
+        entry = self.cache.get(self.scope, MIRROR_WRITTEN)
+        return entry.value if entry is not None else 0
 
     def create_contact(self, draft: ContactDraft, idempotency_key: str) -> Contact:
         contact = self._call(
             lambda client: client.create_contact(draft, idempotency_key=idempotency_key)
         )
+        _into_mirror(self.scope.workspace_id, self.tenant_id, contact)
         # a new contact must show up in searches and suggestions at once
         self.cache.invalidate(self.scope, "search:", keep_stale=False)
         self.cache.invalidate(self.scope, "suggest:", keep_stale=False)
@@ -253,6 +266,28 @@ class ContactXero:
 
 
 # --- helpers ------------------------------------------------------------------------------------
+
+
+def _mirror_soon(workspace_id: str, tenant_id: str) -> None:
+    """After a write: the mirror syncs the organisation now (in the background), so panels that
+    read it show the new document within moments."""
+    from widget.mirror import service as mirror
+
+    try:
+        if mirror.mirror_status(workspace_id, tenant_id).ready:
+            mirror.start_sync(workspace_id, tenant_id)
+    except Exception:  # the mirror failing must never fail the write that succeeded
+        log.exception("mirror: could not queue a sync after a write")
+
+
+def _into_mirror(workspace_id: str, tenant_id: str, document) -> None:
+    """A contact or document Xero just returned from our own PUT: into the mirror at once."""
+    from widget.mirror import service as mirror
+
+    try:
+        mirror.note_created(workspace_id, tenant_id, document)
+    except Exception:
+        log.exception("mirror: could not note a created record")
 
 
 def _profile(organisation: Organisation) -> OrgProfile:

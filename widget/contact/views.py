@@ -9,7 +9,7 @@ from flask import Blueprint, g, render_template, request, url_for
 
 from widget.auth.access import require
 from widget.auth.sessions import SESSION_HEADER
-from widget.contact import context, links
+from widget.contact import context, links, listing, mirrored
 from widget.contact import panel as states
 from widget.contact.creating import create_and_link
 from widget.contact.forms import ContactForm
@@ -63,12 +63,30 @@ def details():
     return render_template("contact/details.html", ctx=ctx, summary=outcome.summary)
 
 
+@bp.get("/documents")
+@require("view")
+def documents():
+    """All the linked contact's documents, a page at a time (from the mirror only)."""
+    ctx = context.load()
+    if ctx.link is None:
+        return _body(ctx, retarget=True)
+    org = ctx.xero.cached_organisation()
+    if ctx.mirror is None or org is None:
+        return _notice(ctx, "The full list is available once Xero has been read.", 409)
+    found = listing.listing(ctx, [ctx.link.xero_contact_id], request.args, org.value)
+    template = "contact/documents.html" if found.page == 1 else "contact/_document_rows.html"
+    return render_template(template, ctx=ctx, listing=found, url=url_for("contact.documents"))
+
+
 @bp.get("/suggestions")
 @require("view")
 def suggestions():
     ctx = context.load()
     if ctx.problem is not None:
         return _error(ctx, states.failure(ctx, ctx.problem, log_it=False))
+    if ctx.mirror is not None:
+        found = mirrored.suggestions(ctx, ctx.crm_contact)
+        return render_template("contact/suggestions.html", ctx=ctx, suggestions=found)
     try:
         fetched = ctx.xero.suggestions(ctx.crm_contact)
     except (XeroError, TimeoutError) as exc:
@@ -87,10 +105,10 @@ def search():
     if len(term) < MIN_SEARCH_LENGTH:
         return render_template("contact/search_results.html", ctx=ctx, term=term, results=None)
     try:
-        fetched = ctx.xero.search(term)
+        found = mirrored.find_contacts(ctx, term)
     except (XeroError, TimeoutError) as exc:
         return _error(ctx, states.failure(ctx, exc))
-    return render_template("contact/search_results.html", ctx=ctx, term=term, results=fetched.value)
+    return render_template("contact/search_results.html", ctx=ctx, term=term, results=found)
 
 
 @bp.post("/link")
@@ -104,7 +122,7 @@ def link():
     if ctx.problem is not None:
         return _notice(ctx, ctx.problem.message_for(ctx.is_admin), 409)
     try:
-        contact = ctx.xero.contact(contact_id)
+        contact = mirrored.find_contact(ctx, contact_id)
     except XeroNotFound:
         return _notice(ctx, "That Xero contact no longer exists. Search again.", 404)
     except (XeroError, TimeoutError) as exc:

@@ -52,7 +52,9 @@ def summary():
 @require("edit")
 def choices():
     ctx = context.load()
-    return _fragment("deal/choices.html", ctx, figures.deal_view(ctx))
+    view = figures.deal_view(ctx, query=figures.ChoiceQuery.of(request.args))
+    more = view.query is not None and view.query.page > 1  # from the mirror: the next rows
+    return _fragment("deal/_choice_rows.html" if more else "deal/choices.html", ctx, view)
 
 
 @bp.post("/documents/add")
@@ -63,6 +65,8 @@ def add_document():
         return responses.notice(ctx, "deal", ctx.problem.message_for(ctx.is_admin), 409)
     view = figures.deal_view(ctx)
     row = figures.find_choice(view, document_type, document_id)
+    if row is None and view.query is not None:  # from the mirror: any page may have shown it
+        row = figures.find_pickable(ctx, document_type, document_id)
     if row is None and view.error is not None:
         return responses.notice(ctx, "deal", view.error.message, 503)
     if row is None:
