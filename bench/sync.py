@@ -204,6 +204,7 @@ def working_day(folder: Path, minute_seconds: float, webhooks: bool) -> dict:
             env,
             MIRROR_FRESHNESS_SECONDS=60 * scale,
             MIRROR_FULL_SYNC_SECONDS=900 * scale,
+            MIRROR_QUIET_MAX_SECONDS=900 * scale,
             MIRROR_REFRESH_MIN_SECONDS=10 * scale,
             MIRROR_SYNC_CALLS_PER_MINUTE=1_000_000,
             MIRROR_WEBHOOKS=webhooks,
