@@ -31,6 +31,18 @@ def _env_int(name: str, default: int) -> int:
         raise RuntimeError(f"{name} must be a whole number, not {raw!r}") from exc
 
 
+def _env_switch(name: str) -> bool | None:
+    """on/off (1/0, true/false, yes/no); None when unset (the code's own default applies)."""
+    raw = _env(name)
+    if raw is None:
+        return None
+    if raw.lower() in ("1", "on", "true", "yes"):
+        return True
+    if raw.lower() in ("0", "off", "false", "no"):
+        return False
+    raise RuntimeError(f"{name} must be on or off, not {raw!r}")
+
+
 def from_environment(instance_path: str) -> dict:
     """Configuration for `create_app`; safe defaults: SQLite in the instance folder, the sandbox."""
     client_id = _env("XERO_CLIENT_ID")
@@ -77,6 +89,14 @@ def from_environment(instance_path: str) -> dict:
         "MIRROR_FRESHNESS_SECONDS": _env_int("MIRROR_FRESHNESS_SECONDS", 60),
         "MIRROR_REFRESH_MIN_SECONDS": _env_int("MIRROR_REFRESH_MIN_SECONDS", 10),
         "MIRROR_SYNC_CALLS_PER_MINUTE": _env_int("MIRROR_SYNC_CALLS_PER_MINUTE", 50),
+        # with webhooks on (a key is set, unless MIRROR_WEBHOOKS=off), contacts, invoices and
+        # credit notes are read again only this often (quotes have no webhook)
+        "MIRROR_FULL_SYNC_SECONDS": _env_int("MIRROR_FULL_SYNC_SECONDS", 900),
+        "MIRROR_WEBHOOKS": _env_switch("MIRROR_WEBHOOKS"),
+        # a resource whose polls find nothing new is polled less often, down to this
+        "MIRROR_QUIET_MAX_SECONDS": _env_int("MIRROR_QUIET_MAX_SECONDS", 900),
+        # connecting an organisation starts its first sync (unset: yes, except in test apps)
+        "MIRROR_START_ON_CONNECT": _env_switch("MIRROR_START_ON_CONNECT"),
         "XERO_WEBHOOK_KEY": _env(
             "XERO_WEBHOOK_KEY", "sandbox-webhook-key" if use_sandbox else None
         ),

@@ -18,6 +18,7 @@ import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import IntEnum
+from functools import lru_cache
 from typing import Protocol
 
 from rapidfuzz import fuzz
@@ -361,6 +362,7 @@ _PAGING = (("page", "1"), ("pageSize", str(SUGGESTION_PAGE_SIZE)))
 # --- normalising ------------------------------------------------------------------------------
 
 
+@lru_cache(maxsize=32_768)
 def normalise_name(value: str | None) -> str:
     """Comparable form of a person's or company's name: no case, accents, punctuation or legal
     suffix ("Acme Widgets, Ltd." and "ACME WIDGETS LIMITED" are the same)."""

@@ -19,9 +19,6 @@ from tests.contact.mirror_fill import add_rows, fill_mirror
 from tests.contact.support import Figures, stored
 from tests.panels.rows import credit_row
 
-FIVE = ("open_quotes", "overdue_invoices", "outstanding_invoices", "overdue_bills",
-        "outstanding_bills")  # fmt: skip
-
 
 def test_company_figures_from_the_mirror_with_no_xero_call(group_server):
     server = group_server
@@ -39,8 +36,12 @@ def test_company_figures_from_the_mirror_with_no_xero_call(group_server):
     assert answer.status_code == 200, answer.text[:500]
     shown = Figures(answer.text).figures
     expected = figures_for(server, NZ, ids, org_today(server, NZ))
-    assert {name: shown[name] for name in FIVE} == expected
-    assert (shown["sales_credit"]["count"], shown["sales_credit"]["total"]) == (2, Decimal("13.00"))
+    assert shown == expected
+    credits = Figures(answer.text).credits
+    assert (credits["sales_credit"]["count"], credits["sales_credit"]["total"]) == (
+        2,
+        Decimal("13.00"),
+    )
     details = panel.get("/company/details")
     assert details.status_code == 200 and "All documents" in details.text
     listed = panel.get("/company/documents", kind="invoices", status="all")

@@ -175,11 +175,13 @@ def ms_day(value: str | None):
 
 
 class Figures(HTMLParser):
-    """The five figures of a rendered summary: data-figure -> (count, total, expired)."""
+    """The five figures of a rendered summary: data-figure -> (count, total, expired); `credits`
+    holds Credit available (data-credit -> count, total) when the mirror shows it."""
 
     def __init__(self, text: str):
         super().__init__()
         self.figures: dict[str, dict] = {}
+        self.credits: dict[str, dict] = {}
         self._current: str | None = None
         self.feed(text)
 
@@ -191,6 +193,11 @@ class Figures(HTMLParser):
                 "count": int(attrs["data-count"]),
                 "total": Decimal(attrs["data-total"]),
                 "expired": 0,
+            }
+        elif "data-credit" in attrs:
+            self.credits[attrs["data-credit"]] = {
+                "count": int(attrs["data-count"]),
+                "total": Decimal(attrs["data-total"]),
             }
         elif "data-expired" in attrs and self._current:
             self.figures[self._current]["expired"] = int(attrs["data-expired"])
@@ -223,7 +230,9 @@ class HeldJobs:
         return True
 
 
-def serve_panels(tmp_path_factory, name: str, **config) -> Iterator[ContactServer]:
+def serve_panels(
+    tmp_path_factory, name: str, *, hold_jobs: bool = True, **config
+) -> Iterator[ContactServer]:
     """The whole app served for a folder of panel tests: the sandbox inside it answers Xero
     (metered), the panels' day follows the sandbox's clock, and the panel cache and the Xero
     governor run on a clock tests can move. Xero's real per-minute limit is lifted because many
@@ -239,7 +248,8 @@ def serve_panels(tmp_path_factory, name: str, **config) -> Iterator[ContactServe
         SANDBOX_DAILY_LIMIT=1_000_000,
         **config,
     )
-    app.extensions["jobs"] = HeldJobs()
+    if hold_jobs:  # (else the mirror syncs for real, in the app's job threads)
+        app.extensions["jobs"] = HeldJobs()
     clock = OffsetClock()
     app.extensions["contact_cache"] = MemoryCache(
         clock=clock, stale_for=app.config["CONTACT_STALE_FOR"]

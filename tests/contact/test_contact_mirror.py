@@ -40,7 +40,7 @@ def test_figures_come_from_the_mirror_with_no_xero_call(contact_server, mirrored
         worked_out = expected.figures(contact_server, NZ, contact_id, today)
         for name, figure in worked_out.items():
             assert shown[name] == figure, (why, name)
-        assert shown["sales_credit"] == {"count": 0, "total": Decimal("0.00"), "expired": 0}
+        assert Figures(answer.text).credits["sales_credit"] == {"count": 0, "total": Decimal("0")}
         details = panel.get("/contact/details")
         assert details.status_code == 200 and "All documents" in details.text
     assert meter.since(mark) == []  # linking, figures and details: all from the mirror
@@ -69,7 +69,7 @@ def test_credit_available_and_its_links(contact_server, mirrored):
     add_rows(contact_server, *notes)
     panel = link_panel(contact_server, workspace, customer)
     mark = contact_server.meter.mark()
-    shown = Figures(panel.get("/contact/summary").text).figures
+    shown = Figures(panel.get("/contact/summary").text).credits
     usd_in_base = (Decimal("50.00") / Decimal("0.6")).quantize(Decimal("0.01"), ROUND_HALF_UP)
     assert shown["sales_credit"]["count"] == 2
     assert shown["sales_credit"]["total"] == Decimal("120.50") + usd_in_base
@@ -184,3 +184,29 @@ def test_refresh_syncs_the_organisation_and_is_bounded_per_user(contact_server, 
     contact_server.cache_clock.advance(60)
     later = panel.get("/contact/summary", refresh="1")
     assert "Refresh again in" not in later.text
+
+
+def test_a_link_the_sync_moved_after_a_merge_is_told_once(contact_server, mirrored):
+    from datetime import UTC, datetime
+
+    from widget.mirror.models import MergeNotice
+
+    workspace, tenant = mirrored
+    survivor = contact_row(workspace.id, tenant, "Kept Ltd", "k@kept.test")
+    add_rows(contact_server, survivor, invoice_row(workspace.id, tenant, survivor.contact_id,
+                                                   total="41.00"))  # fmt: skip
+    record = person_record(name="Moved Person")
+    panel = open_panel(contact_server, workspace, record)
+    # what the sync does when it sees the merge: the link follows the survivor, a notice waits
+    link_directly(contact_server, workspace.id, tenant, record["id"], survivor)
+    add_rows(
+        contact_server,
+        MergeNotice(workspace_id=workspace.id, tenant_id=tenant, record_type="contact",
+                    crm_record_id=record["id"], merged_contact_id=survivor.contact_id[:-1] + "f",
+                    merged_contact_name="Gone Ltd", survivor_contact_id=survivor.contact_id,
+                    survivor_contact_name="Kept Ltd", created_at=datetime.now(UTC)),
+    )  # fmt: skip
+    first = panel.get("/contact/summary").text
+    assert "Gone Ltd was merged into Kept Ltd in Xero" in first
+    assert Figures(first).figures["outstanding_invoices"]["total"] == Decimal("41.00")
+    assert "was merged into" not in panel.get("/contact/summary").text  # told once

@@ -12,6 +12,7 @@ from widget.contact import links
 from widget.contact.models import ContactLink
 from widget.mirror.models import MirrorContact, MirrorCreditNote, MirrorInvoice
 from widget.mirror.service import merge_notice
+from widget.sandbox import actions
 
 
 def test_a_payment_recorded_in_xero_arrives_as_paid(server):
@@ -140,3 +141,42 @@ def test_a_link_to_a_merged_contact_follows_the_survivor_and_the_rep_is_told_onc
             ).all()
         )
     assert count == 1
+
+
+def test_an_invoice_voided_in_xero_arrives_as_voided(server):
+    connected = connect(server, NZ)
+    synced(server, connected)
+    invoice = next(
+        row
+        for row in rows_of(server, MirrorInvoice, connected, MirrorInvoice.status == "AUTHORISED")
+        if row.amount_paid == 0 and not row.amount_credited
+    )
+    server.sandbox.clock.advance(seconds=2)
+    actions.void(server.sandbox, connected.tenant_id, invoice.invoice_id)
+    synced(server, connected)
+    same = MirrorInvoice.invoice_id == invoice.invoice_id
+    (row,) = rows_of(server, MirrorInvoice, connected, same)
+    assert row.status == "VOIDED"
+
+
+def test_contacts_merged_in_xero_move_their_documents_and_links(server):
+    connected = connect(server, NZ)
+    synced(server, connected)
+    invoices = rows_of(server, MirrorInvoice, connected)
+    owners = sorted({row.contact_id for row in invoices if row.contact_id})
+    merged_id, survivor_id = owners[0], owners[1]
+    moved = {row.invoice_id for row in invoices if row.contact_id == merged_id}
+    key = links.LinkKey(connected.workspace_id, connected.tenant_id, "crm-merged-2")
+    with server.app.app_context(), server.app.extensions["db_sessionmaker"]() as session:
+        links.link(session, key, merged_id, "Before the merge", None)
+        session.commit()
+    server.sandbox.clock.advance(seconds=2)
+    actions.merge(server.sandbox, connected.tenant_id, merged_id, survivor_id)
+    synced(server, connected)
+    (merged,) = rows_of(server, MirrorContact, connected, MirrorContact.contact_id == merged_id)
+    assert merged.contact_status == "ARCHIVED" and merged.merged_to_contact_id == survivor_id
+    after = {row.invoice_id: row.contact_id for row in rows_of(server, MirrorInvoice, connected)}
+    assert moved and all(after[invoice_id] == survivor_id for invoice_id in moved)
+    with server.app.app_context():
+        notice = merge_notice(key.workspace_id, key.tenant_id, "contact", "crm-merged-2")
+    assert notice.survivor_contact_id == survivor_id

@@ -13,7 +13,7 @@ from tests.mirror.support import NZ, connect, count_rows, sandbox_documents
 from widget.connection.service import client_for
 from widget.mirror.models import MirrorInvoice, MirrorState
 from widget.mirror.rows import upsert
-from widget.mirror.service import note_created
+from widget.mirror.service import due_resources, note_created
 from widget.mirror.sync import sync_organisation
 from widget.xero import InvoiceDraft, InvoiceType, LineItemDraft
 
@@ -115,3 +115,34 @@ def test_an_older_copy_never_overwrites_a_newer_one(server):
             select(MirrorInvoice.invoice_id).where(MirrorInvoice.invoice_id == created.invoice_id)
         ).all()
     assert ids == [created.invoice_id]
+
+
+def test_a_resource_whose_polls_find_nothing_new_is_polled_less_often(server):
+    connected = connect(server, NZ)
+    with server.app.app_context():
+        sync_organisation(connected.workspace_id, connected.tenant_id)
+        sync_organisation(connected.workspace_id, connected.tenant_id)  # nothing changed
+    quiet = _cursor(server, connected)
+    assert all(quiet[name]["quiet"] == 1 for name in ("contacts", "invoices", "quotes"))
+    _create_invoice(server, connected, amount="3.00")
+    with server.app.app_context():
+        sync_organisation(connected.workspace_id, connected.tenant_id)
+    after = _cursor(server, connected)
+    assert after["invoices"]["quiet"] == 0 and after["quotes"]["quiet"] == 2
+
+    now = datetime.fromisoformat(after["quotes"]["read_at"]) + timedelta(seconds=150)
+    server.app.config["MIRROR_WEBHOOKS"] = False
+    try:
+        with server.app.app_context():
+            # target 60 s: invoices (a change seen) are due after 60 s, quotes (2 quiet
+            # passes) after 240 s, never later than MIRROR_QUIET_MAX_SECONDS
+            assert due_resources(after, now, timedelta(seconds=60)) == ["invoices"]
+            later = now + timedelta(seconds=120)
+            assert due_resources(after, later, timedelta(seconds=60)) == [
+                "contacts",
+                "invoices",
+                "credit_notes",
+                "quotes",
+            ]
+    finally:
+        server.app.config["MIRROR_WEBHOOKS"] = None

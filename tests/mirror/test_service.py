@@ -37,13 +37,31 @@ def test_ensure_fresh_queues_one_sync_and_never_waits(server):
         assert server.meter.since(mark) == []
         server.app.config["MIRROR_FRESHNESS_SECONDS"] = 0
         try:
+            # without webhooks, a stale mirror reads every resource again
+            server.app.config["MIRROR_WEBHOOKS"] = False
             time.sleep(0.01)
             ensure_fresh(connected.workspace_id, connected.tenant_id)
             server.wait_for_jobs()
+            polled = {c.path: c for c in server.meter.since(mark) if c.method == "GET"}
+            assert set(polled) == {"Contacts", "Invoices", "CreditNotes", "Quotes"}
+            assert all(call.modified_since for call in polled.values())
+            # with webhooks, only quotes (no webhook for them) until the full sync is due
+            server.app.config["MIRROR_WEBHOOKS"] = True
+            mark = server.meter.mark()
+            time.sleep(0.01)
+            ensure_fresh(connected.workspace_id, connected.tenant_id)
+            server.wait_for_jobs()
+            assert [c.path for c in server.meter.since(mark)] == ["Quotes"]
+            server.app.config["MIRROR_FULL_SYNC_SECONDS"] = 0
+            mark = server.meter.mark()
+            time.sleep(0.01)
+            ensure_fresh(connected.workspace_id, connected.tenant_id)
+            server.wait_for_jobs()
+            assert len(server.meter.since(mark)) == 4
         finally:
-            server.app.config["MIRROR_FRESHNESS_SECONDS"] = 60
-    (incremental,) = _list_calls(server, mark)
-    assert incremental.modified_since is not None
+            server.app.config.update(
+                MIRROR_FRESHNESS_SECONDS=60, MIRROR_WEBHOOKS=None, MIRROR_FULL_SYNC_SECONDS=900
+            )
 
 
 def test_refresh_syncs_now_and_not_again_within_the_minimum_interval(server):

@@ -6,6 +6,7 @@ import hashlib
 import hmac
 import json
 import secrets
+import time
 import uuid
 from datetime import UTC, datetime
 
@@ -14,6 +15,7 @@ from sqlalchemy import func, select
 
 from tests.mirror.support import NZ, connect, rows_of, synced, xero_put
 from widget.mirror.models import MirrorInvoice, WebhookEvent
+from widget.sandbox import actions
 
 KEY = "test-webhook-key"
 
@@ -131,3 +133,29 @@ def test_an_oversized_or_malformed_body_gets_a_clear_4xx(server):
     assert _post(server, huge).status_code == 413
     assert _post(server, b"not json").status_code == 400
     assert _post(server, b'{"events": "no"}').status_code == 400
+
+
+def test_a_payment_in_xero_reaches_the_mirror_by_webhook_without_a_sync(server):
+    """The sandbox sends Xero-shaped signed events to this app's /webhooks/xero (after its
+    intent-to-receive check); the follow-up job fetches the paid invoice by id."""
+    connected = connect(server, NZ)
+    synced(server, connected)
+    invoice = next(
+        row
+        for row in rows_of(server, MirrorInvoice, connected, MirrorInvoice.status == "AUTHORISED")
+        if row.type == "ACCREC" and row.amount_due and row.amount_paid == 0
+    )
+    server.sandbox.webhooks.switch(on=True)
+    try:
+        server.sandbox.clock.advance(seconds=2)
+        actions.pay(server.sandbox, connected.tenant_id, invoice.invoice_id)
+        same = MirrorInvoice.invoice_id == invoice.invoice_id
+        deadline = time.monotonic() + 30
+        while rows_of(server, MirrorInvoice, connected, same)[0].status != "PAID":
+            assert time.monotonic() < deadline, "the webhook's fetch did not arrive"
+            time.sleep(0.1)
+    finally:
+        server.sandbox.webhooks.switch(on=False)
+        server.sandbox.webhooks.clear_switches()
+    (row,) = rows_of(server, MirrorInvoice, connected, same)
+    assert row.amount_due == 0 and row.amount_paid == invoice.amount_due

@@ -172,3 +172,19 @@ def test_search_and_suggestion_candidates_feed_the_ranking(mirror):
     assert suggested(CrmContact(name="Kim", email="kim@acme.co.nz"))[0] == (
         acme.contact_id, "EMAIL_DOMAIN",
     )  # fmt: skip
+
+
+def test_bad_text_never_reaches_the_database_as_an_error(mirror):
+    """NUL bytes (PostgreSQL refuses them) and lone surrogates, as typed or signed input."""
+    scope, _other, session = mirror
+    w, t = scope.workspace_id, scope.tenant_id
+    who = contact_row(w, t, "Nul Safe", "nul@safe.test")
+    add(session, who, invoice_row(w, t, who.contact_id, number="INV-NUL"))
+    for bad in ("nul\x00safe", "\ud800", "\x00"):
+        read.search_candidates(session, scope, bad)
+        read.suggestion_candidates(session, scope, CrmContact(name=bad, email=f"a{bad}@b.test"))
+        read.documents_page(session, scope, [who.contact_id], "invoices", text=bad)
+        read.choices_page(session, scope, [who.contact_id], open_only=False,
+                          open_quote_statuses={"SENT"}, text=bad)  # fmt: skip
+        assert read.invoices_by_id(session, scope, [bad]) == []
+    assert [c.name for c in read.search_candidates(session, scope, "nul\x00 safe")] == ["Nul Safe"]

@@ -9,12 +9,16 @@ runs, when the panel falls back to its per-contact Xero fetch so nobody waits.
 from __future__ import annotations
 
 import logging
+import threading
+import time
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
+from flask import current_app
+
 from widget.cache import Fetched
-from widget.contact.service import Documents
+from widget.contact.service import MIRROR_WRITTEN, Documents
 from widget.db import get_session
 from widget.mirror import read, service
 from widget.mirror.service import MirrorStatus
@@ -25,6 +29,15 @@ log = logging.getLogger(__name__)
 
 #: how long Refresh waits for the organisation's sync before showing what the mirror has
 REFRESH_WAIT_SECONDS = 5.0
+#: a summary rendered from the mirror is reused this long (webhook changes show within it)
+RENDER_SECONDS = 5
+#: each process asks the mirror to keep fresh at most this often per organisation
+ASK_FRESH_SECONDS = 5.0
+#: the mirror's status is read at most this often per process and organisation
+STATUS_SECONDS = 1.0
+_asked: dict[tuple[str, str], float] = {}
+_statuses: dict[tuple[str, str], tuple[float, MirrorStatus]] = {}
+_asked_lock = threading.Lock()
 
 
 @dataclass(frozen=True)
@@ -36,10 +49,13 @@ class RefreshNote:
 
 
 def open_mirror(workspace_id: str, tenant_id: str) -> MirrorStatus | None:
-    """The mirror's status when panels may read it; queues a sync when it is stale."""
+    """The mirror's status when panels may read it; queues a sync when it is stale (unless
+    `MIRROR_SYNC_ON_OPEN` is off: by default in test apps, whose tests count Xero calls, as
+    the mirror's own MIRROR_START_ON_CONNECT)."""
     try:
-        status = service.mirror_status(workspace_id, tenant_id)
-        service.ensure_fresh(workspace_id, tenant_id)
+        status = _status(workspace_id, tenant_id)
+        if _sync_on_open() and _time_to_ask(workspace_id, tenant_id):
+            service.ensure_fresh(workspace_id, tenant_id)
     except Exception:  # the mirror failing must never cost the panel: fall back to Xero
         log.exception("mirror: status unavailable, the panel reads Xero")
         return None
@@ -131,7 +147,46 @@ def merge_note(ctx, record_type: str) -> str | None:
     return f"{merged} was merged into {survivor} in Xero: this record now shows {survivor}."
 
 
-def _wait() -> float:
-    from flask import current_app
+def render_key(ctx) -> tuple:
+    """What a summary rendered from the mirror depends on besides the reader: the last sync,
+    writes made through the widget since (`written`), and a short time bucket for the rest."""
+    entry = ctx.xero.cache.get(ctx.xero.scope, MIRROR_WRITTEN)
+    synced = ctx.mirror.synced_at.isoformat() if ctx.mirror.synced_at else ""
+    return (synced, entry.value if entry else 0, int(time.time() // RENDER_SECONDS))
 
+
+def _status(workspace_id: str, tenant_id: str) -> MirrorStatus:
+    """The mirror's status, read at most once a second per process and organisation (a busy
+    panel's requests share it; a sync's end shows a second later at most)."""
+    now = time.monotonic()
+    with _asked_lock:
+        kept = _statuses.get((workspace_id, tenant_id))
+    if kept is not None and now - kept[0] < STATUS_SECONDS:
+        return kept[1]
+    status = service.mirror_status(workspace_id, tenant_id)
+    with _asked_lock:
+        if len(_statuses) > 10_000:
+            _statuses.clear()
+        _statuses[(workspace_id, tenant_id)] = (now, status)
+    return status
+
+
+def _time_to_ask(workspace_id: str, tenant_id: str) -> bool:
+    now = time.monotonic()
+    with _asked_lock:
+        last = _asked.get((workspace_id, tenant_id))
+        if last is not None and now - last < ASK_FRESH_SECONDS:
+            return False
+        if len(_asked) > 10_000:
+            _asked.clear()
+        _asked[(workspace_id, tenant_id)] = now
+    return True
+
+
+def _sync_on_open() -> bool:
+    wanted = current_app.config.get("MIRROR_SYNC_ON_OPEN")
+    return not current_app.config.get("TESTING") if wanted is None else bool(wanted)
+
+
+def _wait() -> float:
     return float(current_app.config.get("PANEL_REFRESH_WAIT_SECONDS", REFRESH_WAIT_SECONDS))

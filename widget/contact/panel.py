@@ -37,23 +37,25 @@ class SummaryOutcome:
 
 
 def warm_summary_html(ctx: PanelContext, link: ContactLink, template: str) -> Markup | None:
-    """The rendered summary from fresh cached values only (0 Xero calls), or None when anything
-    is cold. Rendered once per state of the cache, the organisation's day and the reader."""
+    """The rendered summary without calling Xero, or None when anything is cold: from the mirror
+    when it is ready (the organisation's profile cached), else from fresh cached values only,
+    rendered once per state of the cache, the organisation's day and the reader."""
     org = ctx.xero.cached_organisation()
-    if org is not None and ctx.mirror is not None:  # the mirror is always warm: no memo needed
-        view = _mirror_view(ctx, link, org.value)
-        return Markup(render_template(template, ctx=ctx, summary=view))  # noqa: S704
-    entry = ctx.xero.cached_documents(link.xero_contact_id, ctx.open_statuses)
-    if org is None or entry is None:
+    mirror = org is not None and ctx.mirror is not None
+    entry = None if mirror else ctx.xero.cached_documents(link.xero_contact_id, ctx.open_statuses)
+    if org is None or (entry is None and not mirror):
         return None
     today = today_in(org.value.timezone, clock.now())
+    source = ("mirror", *mirrored.render_key(ctx)) if mirror else (entry.fetched_at,)
     key = (
         *(ctx.workspace_id, ctx.tenant_id, link.xero_contact_id, link.xero_contact_name),
-        *(org.fetched_at, entry.fetched_at, today, str(ctx.locale), ctx.can_edit, template),
+        *(org.fetched_at, *source, today, str(ctx.locale), ctx.can_edit, template),
         tuple(sorted(ctx.open_statuses)),
     )
 
     def render() -> str:
+        if mirror:
+            return render_template(template, ctx=ctx, summary=_mirror_view(ctx, link, org.value))
         fetched = Fetched(entry.value, entry.fetched_at, from_cache=True)
         view = _view(ctx, link, org.value, fetched)
         return render_template(template, ctx=ctx, summary=view)

@@ -55,6 +55,8 @@ SHARED_WAIT_SECONDS = 60
 #: cache keys of figures over several contacts (companies, deals: widget.company.service)
 GROUP_PREFIXES = ("company-docs:", "deal-docs:", "open-quotes:")
 SEARCH_PAGE_SIZE = 25
+#: counts writes made through the widget: summaries rendered from the mirror before are stale
+MIRROR_WRITTEN = "mirror-written"
 MAX_SEARCH_LENGTH = 100
 _EMAIL_WHERE = re.compile(r'^EmailAddress=="(?P<email>[^"]*)"$')
 
@@ -208,12 +210,17 @@ class ContactXero:
         self.cache.invalidate(self.scope, f"docs:{contact_id.lower()}:")
         for prefix in GROUP_PREFIXES:
             self.cache.invalidate(self.scope, prefix)
+        self.cache.set(self.scope, MIRROR_WRITTEN, self._written() + 1, ttl=24 * 60 * 60)
         _mirror_soon(self.scope.workspace_id, self.tenant_id)
 
     def contacts_named(self, name: str) -> list[Contact]:
         """Contacts with exactly this name, archived ones too, fresh from Xero (names are unique
         in an organisation: where Add contact looks for what a lost answer created)."""
         return self._call(lambda client: client.contacts(name=name, include_archived=True).items)
+
+    def _written(self) -> int:
+        entry = self.cache.get(self.scope, MIRROR_WRITTEN)
+        return entry.value if entry is not None else 0
 
     def create_contact(self, draft: ContactDraft, idempotency_key: str) -> Contact:
         contact = self._call(

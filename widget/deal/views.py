@@ -124,9 +124,11 @@ def _fragment(template: str, ctx, view: figures.DealView):
 
 
 def _after_change(ctx):
-    """The summary (the picks changed) and, out of band, the list to pick from."""
+    """The summary (the picks changed) and, out of band, the list to pick from (from the
+    mirror: as filtered when the rep picked)."""
     ctx.forget_picks()
-    view = figures.deal_view(ctx)  # from the same cached fetch: no Xero call
+    query = figures.ChoiceQuery.of(request.form)
+    view = figures.deal_view(ctx, query=query)  # the same cached fetch or the mirror: no call
     html = render_template("deal/summary.html", ctx=ctx, deal=view)
     html += render_template("deal/choices_oob.html", ctx=ctx, deal=view)
     return html, 200, {"HX-Retarget": "#deal-summary", "HX-Reswap": "innerHTML"}

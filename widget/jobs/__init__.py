@@ -28,7 +28,11 @@ def init_app(app: Flask) -> None:
     else:
         from widget.jobs.threads import ThreadRunner
 
-        app.extensions["jobs"] = ThreadRunner(app, workers=int(app.config.get("JOB_THREADS", 2)))
+        app.extensions["jobs"] = ThreadRunner(
+            app,
+            workers=int(app.config.get("JOB_THREADS", 2)),
+            intervals=app.config.get("JOB_RETRY_SECONDS", RETRY_INTERVALS),
+        )
 
 
 def enqueue(target: str, *args, key: str | None = None) -> bool:

@@ -1,16 +1,18 @@
-"""The embedded runner: jobs in a small thread pool of the serving process (no Redis needed).
+"""The embedded runner: jobs on a few daemon threads of the serving process (no Redis needed).
 
-Jobs survive nothing here: a restart drops what was queued. That is fine for the mirror, whose
-jobs are idempotent and whose state lives in the database: the next panel open (`ensure_fresh`)
-enqueues the sync again and it resumes from its cursor.
+Jobs survive nothing here: a restart drops what was queued, and a process that exits (a CLI
+command that connected an organisation) does not wait for them. That is fine for the mirror,
+whose jobs are idempotent and whose state lives in the database: the next panel open or admin
+page (`ensure_fresh`) queues the sync again and it resumes from its cursor. The threads start
+with the first job, so apps that never queue one (CLI commands, most tests) start none.
 """
 
 from __future__ import annotations
 
 import logging
+import queue
 import threading
 import time
-from concurrent.futures import ThreadPoolExecutor
 
 from flask import Flask
 
@@ -24,7 +26,9 @@ class ThreadRunner:
     def __init__(self, app: Flask, workers: int = 2, intervals=RETRY_INTERVALS):
         self.app = app
         self.intervals = tuple(intervals)
-        self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="widget-job")
+        self.workers = max(1, int(workers))
+        self._queue: queue.SimpleQueue = queue.SimpleQueue()
+        self._threads: list[threading.Thread] = []
         self._lock = threading.Lock()
         self._keys: set[str] = set()
         self._active = 0
@@ -37,8 +41,21 @@ class ThreadRunner:
             if key is not None:
                 self._keys.add(key)
             self._active += 1
-        self._pool.submit(self._run, target, tuple(args), key, root, 0)
+            self._start_threads()
+        self._queue.put((target, tuple(args), key, root, 0))
         return True
+
+    def _start_threads(self) -> None:
+        while len(self._threads) < self.workers:
+            thread = threading.Thread(
+                target=self._work, name=f"widget-job-{len(self._threads)}", daemon=True
+            )
+            self._threads.append(thread)
+            thread.start()
+
+    def _work(self) -> None:
+        while True:
+            self._run(*self._queue.get())
 
     def _run(self, target: str, args: tuple, key: str | None, root: str | None, attempt: int):
         try:
@@ -51,19 +68,13 @@ class ThreadRunner:
                     extra={"fields": {"job": target, "attempt": attempt + 1, "in_s": delay}},
                 )
                 timer = threading.Timer(
-                    delay, self._resubmit, (target, args, key, root, attempt + 1)
+                    delay, self._queue.put, ((target, args, key, root, attempt + 1),)
                 )
                 timer.daemon = True
                 timer.start()
                 return
             log.exception("job failed for good", extra={"fields": {"job": target}})
         self._done(key)
-
-    def _resubmit(self, target, args, key, root, attempt) -> None:
-        try:
-            self._pool.submit(self._run, target, args, key, root, attempt)
-        except RuntimeError:  # the pool was shut down (the process is stopping)
-            self._done(key)
 
     def _done(self, key: str | None) -> None:
         with self._lock:

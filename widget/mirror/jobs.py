@@ -22,9 +22,9 @@ def refresh_key(workspace_id: str, tenant_id: str) -> str:
     return f"mirror-refresh:{workspace_id}:{tenant_id}"
 
 
-def sync(workspace_id: str, tenant_id: str) -> str:
+def sync(workspace_id: str, tenant_id: str, resources: list[str] | None = None) -> str:
     try:
-        return sync_organisation(workspace_id, tenant_id).outcome
+        return sync_organisation(workspace_id, tenant_id, resources=resources).outcome
     except (ConnectionProblem, OrganisationChanged):
         return "stopped"  # recorded in the state row for admins; retrying cannot help
 

@@ -280,7 +280,7 @@ def contacts_by_id(session: Session, scope: MirrorScope, ids: Iterable[str]) -> 
     found: dict[str, Contact] = {}
     for chunk in _chunks(_ids(ids)):
         query = _scoped(MirrorContact, scope).where(MirrorContact.contact_id.in_(chunk))
-        for row in session.scalars(query):
+        for row in session.execute(query):
             found[row.contact_id.lower()] = _contact(row)
     return found
 
@@ -355,6 +355,7 @@ def _candidates(
 ) -> list[Contact]:
     persons = func.lower(cast(MirrorContact.contact_persons, String))
     exact: list = []
+    email, domain, email_part = _storable(email), _storable(domain), _storable(email_part)
     if email:
         exact.append(MirrorContact.email_key == email)
         exact.append(persons.like("%" + _escape_like(email) + "%", escape="\\"))
@@ -380,7 +381,7 @@ def _candidates(
             .order_by(MirrorContact.name_key, MirrorContact.contact_id)
             .limit(CANDIDATE_LIMIT)
         )
-        for row in session.scalars(query):
+        for row in session.execute(query):
             found.setdefault(row.contact_id, _contact(row))
     missing = suggesting.missing_merge_targets(found.values())
     if missing:  # a merged contact stands for its survivor: have the survivors at hand
@@ -434,7 +435,7 @@ def _invoices(session: Session, query) -> list[Invoice]:
             updated_at=row.xero_updated_at,
             fully_paid_on_date=row.fully_paid_on_date,
         )  # fmt: skip
-        for row in session.scalars(query)
+        for row in session.execute(query)
     ]
 
 
@@ -459,7 +460,7 @@ def _quotes(session: Session, query) -> list[Quote]:
             updated_at=row.xero_updated_at,
             title=row.title,
         )  # fmt: skip
-        for row in session.scalars(query)
+        for row in session.execute(query)
     ]
 
 
@@ -480,11 +481,11 @@ def _credit_notes(session: Session, query) -> list[CreditNote]:
             remaining_credit=row.remaining_credit,
             updated_at=row.xero_updated_at,
         )  # fmt: skip
-        for row in session.scalars(query)
+        for row in session.execute(query)
     ]
 
 
-def _contact(row: MirrorContact) -> Contact:
+def _contact(row) -> Contact:
     persons = tuple(
         ContactPerson(p.get("first_name"), p.get("last_name"), p.get("email_address"))
         for p in row.contact_persons or ()
@@ -522,7 +523,9 @@ _READERS = {
 
 
 def _scoped(model, scope: MirrorScope):
-    return select(model).where(
+    """The scope's rows of a mirror table, as plain rows (no ORM objects to build and track:
+    these are read, converted and dropped)."""
+    return select(*model.__table__.columns).where(
         model.workspace_id == scope.workspace_id, model.tenant_id == scope.tenant_id
     )
 
@@ -534,7 +537,8 @@ def _of(model, scope: MirrorScope, ids: list[str]):
 
 def _ids(ids: Iterable[str | None]) -> list[str]:
     """Each id once, lower-case (Xero's GUIDs), in first-seen order; blanks dropped."""
-    return list(dict.fromkeys(i.strip().lower() for i in ids if i and i.strip()))
+    cleaned = (_storable(i).strip().lower() for i in ids if i)
+    return list(dict.fromkeys(i for i in cleaned if i))
 
 
 def _chunks(ids: list[str]) -> list[list[str]]:
@@ -542,4 +546,11 @@ def _chunks(ids: list[str]) -> list[list[str]]:
 
 
 def _escape_like(value: str) -> str:
+    value = _storable(value)
     return value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def _storable(value: str) -> str:
+    """Text a database accepts as a parameter: no NUL (PostgreSQL refuses it), no lone
+    surrogates (not encodable): typed or signed input may carry either."""
+    return value.replace("\x00", "").encode("utf-8", "ignore").decode("utf-8")

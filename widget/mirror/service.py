@@ -4,7 +4,9 @@ the panel's Refresh, documents the widget itself just created, and merge notices
 Freshness: a panel that opens calls `ensure_fresh`; when the mirror is older than its target
 (`MIRROR_FRESHNESS_SECONDS`, 60, times the budget governor's factor for the organisation) ONE
 incremental sync is queued (de-duplicated per organisation), and the panel renders what the
-mirror has. Refresh (`refresh_now`) syncs now and waits a bounded time, at most once per
+mirror has. With webhooks on, that sync reads only quotes (the rest arrive by webhook), and all
+resources every `MIRROR_FULL_SYNC_SECONDS` (900) in case an event was lost.
+Refresh (`refresh_now`) syncs now and waits a bounded time, at most once per
 `MIRROR_REFRESH_MIN_SECONDS` (10) per organisation, so a looping Refresh cannot drain Xero's budget.
 """
 
@@ -23,10 +25,14 @@ from widget.mirror import lease as leases
 from widget.mirror.jobs import REFRESH, SYNC, refresh_key, sync_key
 from widget.mirror.merges import take_notice
 from widget.mirror.models import MergeNotice, MirrorState
+from widget.mirror.resources import RESOURCES
 from widget.mirror.rows import upsert
 
 #: a first sync that is not running is started again at most this often by panel opens
 RESTART_AFTER_SECONDS = 30
+RESOURCE_NAMES = tuple(resource.name for resource in RESOURCES)
+#: what Xero's webhooks announce (quotes have no webhook: they keep the incremental pull)
+PUSHED_BY_WEBHOOKS = ("contacts", "invoices", "credit_notes")
 
 
 @dataclass(frozen=True)
@@ -95,10 +101,12 @@ def freshness_seconds(tenant_id: str) -> float:
     return base * (float(factor(tenant_id)) if factor else 1.0)
 
 
-def start_sync(workspace_id: str, tenant_id: str) -> bool:
-    """Queue a sync of the organisation (first or incremental); False if one is already queued."""
+def start_sync(workspace_id: str, tenant_id: str, resources: list[str] | None = None) -> bool:
+    """Queue a sync of the organisation (first, or incremental of `resources`, default all);
+    False if one is already queued."""
     leases.ensure_state(_sessions(), workspace_id, tenant_id)
-    return jobs.enqueue(SYNC, workspace_id, tenant_id, key=sync_key(workspace_id, tenant_id))
+    key = sync_key(workspace_id, tenant_id)
+    return jobs.enqueue(SYNC, workspace_id, tenant_id, resources, key=key)
 
 
 def ensure_fresh(workspace_id: str, tenant_id: str) -> None:
@@ -117,9 +125,42 @@ def ensure_fresh(workspace_id: str, tenant_id: str) -> None:
             start_sync(workspace_id, tenant_id)
         return
     target = timedelta(seconds=freshness_seconds(tenant_id))
-    synced = as_utc(state.synced_at) if state.synced_at else None
-    if (synced is None or now - synced > target) and (tried is None or now - tried > target):
-        start_sync(workspace_id, tenant_id)
+    due = due_resources(state.cursor or {}, now, target)
+    if due and (tried is None or now - tried > target):
+        start_sync(workspace_id, tenant_id, due)
+
+
+def webhooks_on() -> bool:
+    """Whether Xero's webhooks keep contacts, invoices and credit notes fresh (a webhook key
+    is configured, unless MIRROR_WEBHOOKS says otherwise)."""
+    setting = current_app.config.get("MIRROR_WEBHOOKS")
+    if setting is None:
+        return bool(current_app.config.get("XERO_WEBHOOK_KEY"))
+    return bool(setting)
+
+
+def due_resources(cursor: dict, now: datetime, target: timedelta) -> list[str]:
+    """The resources whose last read is older than their target: the freshness target for
+    quotes (no webhook) and, without webhooks, for everything; with webhooks the others are
+    read again only every MIRROR_FULL_SYNC_SECONDS (900), in case an event was lost.
+
+    A resource whose last passes found nothing new is polled less often: its target doubles
+    with each quiet pass, up to MIRROR_QUIET_MAX_SECONDS (900), so Xero calls follow what
+    changes, not how often panels open (a change seen brings it back to the target; Refresh
+    always reads everything)."""
+    config = current_app.config
+    full = timedelta(seconds=float(config.get("MIRROR_FULL_SYNC_SECONDS", 900)))
+    quiet_max = timedelta(seconds=float(config.get("MIRROR_QUIET_MAX_SECONDS", 900)))
+    pushed = webhooks_on()
+    due = []
+    for name in RESOURCE_NAMES:
+        entry = cursor.get(name) or {}
+        read_at = entry.get("read_at")
+        limit = full if pushed and name in PUSHED_BY_WEBHOOKS else target
+        limit = min(limit * 2 ** min(int(entry.get("quiet", 0)), 16), max(limit, quiet_max))
+        if read_at is None or now - as_utc(datetime.fromisoformat(read_at)) > limit:
+            due.append(name)
+    return due
 
 
 def refresh_now(workspace_id: str, tenant_id: str, *, wait_seconds: float = 5.0) -> RefreshOutcome:

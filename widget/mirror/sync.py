@@ -19,6 +19,7 @@ import os
 import socket
 import threading
 import time
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -84,8 +85,16 @@ def default_owner() -> str:
     return f"{socket.gethostname()[:30]}:{os.getpid()}:{threading.get_ident() % 100000}"
 
 
-def sync_organisation(workspace_id: str, tenant_id: str, *, owner: str | None = None) -> SyncResult:
+def sync_organisation(
+    workspace_id: str,
+    tenant_id: str,
+    *,
+    owner: str | None = None,
+    resources: Iterable[str] | None = None,
+) -> SyncResult:
     """Bring the mirror up to date (first sync or incremental), unless another sync is running.
+    `resources` narrows an incremental sync to those (e.g. only quotes, which have no webhook);
+    a first sync always reads everything.
 
     Raises what stopped it (Xero's limits, Xero down, the connection gone) after recording it
     in the state row (`last_error`); the job runner retries with backoff."""
@@ -99,7 +108,8 @@ def sync_organisation(workspace_id: str, tenant_id: str, *, owner: str | None = 
     if held is None:
         return SyncResult("busy")
     try:
-        return _Run(make_session, held, config, lease_seconds).run()
+        wanted = set(resources) if resources is not None else None
+        return _Run(make_session, held, config, lease_seconds, wanted).run()
     except leases.LeaseLost:
         log.warning("mirror: sync lost its lease", extra={"fields": _fields(held)})
         return SyncResult("lost")
@@ -111,7 +121,8 @@ def sync_organisation(workspace_id: str, tenant_id: str, *, owner: str | None = 
 
 
 class _Run:
-    def __init__(self, make_session: sessionmaker, held: leases.Lease, config, lease_seconds):
+    def __init__(self, make_session: sessionmaker, held, config, lease_seconds, wanted):
+        self.wanted = wanted
         self.make_session = make_session
         self.held = held
         self.lease_seconds = lease_seconds
@@ -132,7 +143,7 @@ class _Run:
             resource = min(pending, key=lambda r: cursor[r.name]["pass"]["page"])
             documents += self._page(client, resource, cursor, first)
             pages += 1
-        matched_at = _matched_at(cursor, started)
+        matched_at = _matched_at(cursor, started, self.opened)
         self._finish(matched_at, first)
         return SyncResult("synced", pages, documents, matched_at)
 
@@ -151,9 +162,17 @@ class _Run:
             cursor = copy.deepcopy(state.cursor or {})
             # a stopped run is finished first (its done resources are not read again now)
             interrupted = any(entry.get("pass") for entry in cursor.values())
+            chosen = self.wanted if self.wanted is not None and not first else None
+            self.opened = set()
             for resource in RESOURCES:
                 entry = cursor.setdefault(resource.name, {"synced": False, "newest": None})
-                if not entry.get("pass") and not (interrupted and entry.get("synced")):
+                if entry.get("pass"):
+                    self.opened.add(resource.name)
+                    continue
+                if interrupted and entry.get("synced"):
+                    continue
+                if chosen is None or resource.name in chosen:
+                    self.opened.add(resource.name)
                     entry["pass"] = {
                         "page": 1,
                         "since": _since(entry.get("newest")),
@@ -175,6 +194,7 @@ class _Run:
             log.warning("mirror: Xero has no %s here", resource.name, extra={"fields": {}})
             page = Page([], current["page"], None, None, None)
         newest = _newest(page.items, current["newest"])
+        current["changed"] = current.get("changed", 0) + _changed(page.items, entry.get("newest"))
         with self.make_session() as session:
             leases.fence(session, self.held, self.lease_seconds)
             upsert(session, *self.key, page.items)
@@ -193,6 +213,8 @@ class _Run:
                 entry["synced"] = True
                 entry["newest"] = _later(newest, entry.get("newest"))
                 entry["read_at"] = current.get("opened")
+                # passes in a row that found nothing new: the resource is polled less often
+                entry["quiet"] = 0 if current["changed"] else entry.get("quiet", 0) + 1
                 entry["pass"] = None
             state.cursor = copy.deepcopy(cursor)
             session.commit()
@@ -210,11 +232,20 @@ class _Run:
             session.commit()
 
 
-def _matched_at(cursor: dict, started: datetime) -> datetime:
-    """When the mirror last matched Xero: the start of the oldest of the resources' last passes
-    (a resumed sync did not read again the resources it had finished before it stopped)."""
-    opened = [entry.get("read_at") for entry in cursor.values()]
+def _matched_at(cursor: dict, started: datetime, read: set[str]) -> datetime:
+    """When the mirror last matched Xero for what this run read: the start of the oldest of
+    those resources' passes (a resumed run may have opened them before it was stopped)."""
+    opened = [entry.get("read_at") for name, entry in cursor.items() if name in read]
     return min((datetime.fromisoformat(o) for o in opened if o), default=started)
+
+
+def _changed(items, known: str | None) -> int:
+    """How many of these documents are newer than the newest seen before this pass (the rest
+    came back only through the overlap)."""
+    if known is None:
+        return len(items)
+    seen = datetime.fromisoformat(known)
+    return sum(1 for item in items if item.updated_at is not None and item.updated_at > seen)
 
 
 def _since(newest: str | None) -> str | None:

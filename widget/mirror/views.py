@@ -37,7 +37,10 @@ def xero_webhook():
 def _progress(status_code: int = 200):
     panel = current_panel()
     tenant_id = connected_tenant(panel.workspace_id)
-    status = service.mirror_status(panel.workspace_id, tenant_id) if tenant_id else None
+    status = None
+    if tenant_id:
+        service.ensure_fresh(panel.workspace_id, tenant_id)  # a stalled first sync resumes
+        status = service.mirror_status(panel.workspace_id, tenant_id)
     synced_ago = time_ago(status.synced_at, panel.locale) if status else ""
     page = render_template("mirror/sync_progress.html", status=status, synced_ago=synced_ago)
     return page, status_code

@@ -16,9 +16,10 @@ import json
 import uuid
 from collections import defaultdict
 from dataclasses import dataclass
+from datetime import timedelta
 
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 
 from widget import jobs
@@ -29,6 +30,8 @@ from widget.mirror.models import WebhookEvent
 
 #: a batch of webhook events is small; anything larger is refused before it is read
 MAX_BODY_BYTES = 256 * 1024
+#: events are remembered this long (Xero retries a delivery for about a day)
+KEEP_EVENTS = timedelta(days=2)
 CATEGORIES = {"CONTACT": "contacts", "INVOICE": "invoices", "CREDITNOTE": "credit_notes"}
 
 
@@ -92,6 +95,7 @@ def take(events: list[dict]) -> Taken:
             continue
         new += 1
         fetches[tenant_id][kind].append(resource_id)
+    _forget_old_events(make_session)
     plain = {tenant: dict(kinds) for tenant, kinds in fetches.items()}
     for tenant_id, changed in plain.items():
         jobs.enqueue(WEBHOOK_FETCH, tenant_id, changed)
@@ -118,6 +122,14 @@ def _first_time(make_session, key: str, tenant_id: str) -> bool:
             session.rollback()
             return False
     return True
+
+
+def _forget_old_events(make_session) -> None:
+    with make_session() as session:
+        session.execute(
+            delete(WebhookEvent).where(WebhookEvent.received_at < utcnow() - KEEP_EVENTS)
+        )
+        session.commit()
 
 
 def _looks_like_id(value: str) -> bool:
