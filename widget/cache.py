@@ -24,6 +24,7 @@ import threading
 import time
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterable
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from decimal import Decimal
@@ -132,7 +133,11 @@ class Cache(ABC):
         codec: Codec | None = None,
         clock: Callable[[], float] = time.time,
         stale_for: float = DEFAULT_STALE_FOR,
+        follower_guard: Callable[[CacheScope], AbstractContextManager] | None = None,
     ) -> None:
+        #: held while a request waits for another's fetch (the governor's waiting places), so
+        #: followers of one slow organisation cannot take every thread of the server
+        self._follower_guard = follower_guard
         self._codec = codec
         self._clock = clock
         self._stale_for = stale_for
@@ -223,7 +228,7 @@ class Cache(ABC):
             if entry is not None:
                 return Fetched(entry.value, entry.fetched_at, from_cache=True)
         try:
-            entry, shared = self._flight(full_key, fetch, ttl, wait_timeout)
+            entry, shared = self._flight(full_key, fetch, ttl, wait_timeout, scope)
         except Exception as error:
             kept = self.get(scope, key, allow_stale=True) if stale_on_error else None
             if kept is None:
@@ -241,7 +246,12 @@ class Cache(ABC):
     # internals ---------------------------------------------------------------------------------
 
     def _flight(
-        self, full_key: str, fetch: Callable[[], Any], ttl: float, wait_timeout: float | None
+        self,
+        full_key: str,
+        fetch: Callable[[], Any],
+        ttl: float,
+        wait_timeout: float | None,
+        scope: CacheScope | None = None,
     ) -> tuple[Entry, bool]:
         with self._lock:
             call = self._calls.get(full_key)
@@ -251,8 +261,10 @@ class Cache(ABC):
             else:
                 call.waiters += 1
         if not leader:
-            if not call.done.wait(wait_timeout):
-                raise TimeoutError(f"waited {wait_timeout}s for a shared fetch")
+            guarded = self._follower_guard and scope is not None
+            with self._follower_guard(scope) if guarded else nullcontext():
+                if not call.done.wait(wait_timeout):
+                    raise TimeoutError(f"waited {wait_timeout}s for a shared fetch")
             if call.error is not None:
                 raise call.error
             return call.result, True
@@ -546,12 +558,12 @@ class RedisCache(Cache):
 
     # single flight across processes ------------------------------------------------------------
 
-    def _flight(self, full_key, fetch, ttl, wait_timeout):
+    def _flight(self, full_key, fetch, ttl, wait_timeout, scope=None):
         def across_processes():
             return self._lead_or_wait(full_key, fetch, wait_timeout)
 
         try:
-            return super()._flight(full_key, across_processes, ttl, wait_timeout)
+            return super()._flight(full_key, across_processes, ttl, wait_timeout, scope)
         finally:
             self._release(full_key)
 
@@ -603,12 +615,12 @@ def _glob_escape(text: str) -> str:
     return "".join("\\" + ch if ch in "*?[]\\" else ch for ch in text)
 
 
-def make_cache(app, *, stale_for: float = DEFAULT_STALE_FOR) -> Cache:
+def make_cache(app, *, stale_for: float = DEFAULT_STALE_FOR, **options: Any) -> Cache:
     """The cache the configuration asks for: shared on Redis with REDIS_URL, else in process."""
     from widget.shared.bus import bus_for
     from widget.shared.redis import shared_redis
 
     shared = shared_redis(app)
     if shared is None:
-        return MemoryCache(stale_for=stale_for)
-    return RedisCache(shared, bus=bus_for(app), stale_for=stale_for)
+        return MemoryCache(stale_for=stale_for, **options)
+    return RedisCache(shared, bus=bus_for(app), stale_for=stale_for, **options)

@@ -67,12 +67,9 @@ def connect(workspace_id: str, user_id: int, tokens: TokenSet, chosen: Connectio
 def _start_mirror(workspace_id: str, tenant_id: str) -> None:
     """Queue the organisation's first sync (or, for an organisation connected before, an
     incremental one); it runs in the background, so connecting never waits for it."""
-    from widget.mirror.service import start_sync
+    from widget.mirror.service import start_sync, switched_on
 
-    wanted = current_app.config.get("MIRROR_START_ON_CONNECT")
-    if wanted is None:  # unset: on, except in test apps (whose tests count Xero calls)
-        wanted = not current_app.config.get("TESTING")
-    if not wanted:
+    if not switched_on("MIRROR_START_ON_CONNECT"):
         return
     try:
         start_sync(workspace_id, tenant_id)

@@ -184,8 +184,7 @@ def _time_to_ask(workspace_id: str, tenant_id: str) -> bool:
 
 
 def _sync_on_open() -> bool:
-    wanted = current_app.config.get("MIRROR_SYNC_ON_OPEN")
-    return not current_app.config.get("TESTING") if wanted is None else bool(wanted)
+    return service.switched_on("MIRROR_SYNC_ON_OPEN")
 
 
 def _wait() -> float:

@@ -90,8 +90,18 @@ class Documents:
 def init_app(app) -> None:
     for name, value in DEFAULTS.items():
         app.config.setdefault(name, value)
-    app.extensions[CACHE_EXTENSION] = make_cache(app, stale_for=app.config["CONTACT_STALE_FOR"])
+    app.extensions[CACHE_EXTENSION] = make_cache(
+        app, stale_for=app.config["CONTACT_STALE_FOR"], follower_guard=_waiting_place
+    )
     app.extensions[RENDERED_EXTENSION] = RenderedFragments()
+
+
+def _waiting_place(scope: CacheScope):
+    """Waiting for another request's Xero call holds a thread like calling does: the governor
+    gives each organisation only a few such places per process (issue 12's fairness)."""
+    from widget.connection.service import governor
+
+    return governor().waiting_place(scope.tenant_id)
 
 
 def panel_cache() -> Cache:

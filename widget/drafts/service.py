@@ -10,6 +10,7 @@ Every call respects an earlier 429's Retry-After (the client's governor, `widget
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from datetime import date, datetime, timedelta
 from decimal import Decimal
@@ -22,10 +23,12 @@ from widget.connection.errors import NotConnected
 from widget.connection.service import client_for
 from widget.contact.service import panel_cache
 from widget.drafts.reference import Reference
+from widget.mirror.service import note_created
 from widget.xero import InvoiceDraft, QuoteDraft, XeroClient
 from widget.xero.models import Invoice, Quote
 
 T = TypeVar("T")
+log = logging.getLogger(__name__)
 REFERENCE_KEY = "drafts:reference"
 
 
@@ -71,8 +74,11 @@ class DraftsXero:
 
     def create(self, draft: InvoiceDraft | QuoteDraft, key: str) -> Invoice | Quote:
         if isinstance(draft, QuoteDraft):
-            return self._call(lambda client: client.create_quote(draft, idempotency_key=key))
-        return self._call(lambda client: client.create_invoice(draft, idempotency_key=key))
+            created = self._call(lambda client: client.create_quote(draft, idempotency_key=key))
+        else:
+            created = self._call(lambda client: client.create_invoice(draft, idempotency_key=key))
+        _into_mirror(self.scope, created)
+        return created
 
     def find_created(
         self, draft: InvoiceDraft | QuoteDraft, total: Decimal, since: datetime
@@ -87,6 +93,17 @@ class DraftsXero:
         if self._client is None:
             self._client = self._make_client()
         return work(self._client)
+
+
+def _into_mirror(scope: CacheScope, document: Invoice | Quote) -> None:
+    """The panels read the mirror: put what Xero just created there now, not at the next sync.
+    The document exists in Xero whatever happens here, so a failure is only logged."""
+    try:
+        note_created(scope.workspace_id, scope.tenant_id, document)
+    except Exception as exc:
+        log.warning(
+            "created document not mirrored yet", extra={"fields": {"error": type(exc).__name__}}
+        )
 
 
 def _fetch_reference(client: XeroClient) -> Reference:

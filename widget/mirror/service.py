@@ -93,12 +93,20 @@ def mirror_status(workspace_id: str, tenant_id: str) -> MirrorStatus:
     )
 
 
+def switched_on(setting: str) -> bool:
+    """A mirror switch (MIRROR_START_ON_CONNECT, MIRROR_SYNC_ON_OPEN): on when unset, except in
+    test apps, whose tests count Xero calls and start syncs only when they ask to."""
+    wanted = current_app.config.get(setting)
+    return not current_app.config.get("TESTING") if wanted is None else bool(wanted)
+
+
 def freshness_seconds(tenant_id: str) -> float:
-    """The freshness target; the budget governor stretches it as the day's budget runs down
-    (it installs `app.extensions["mirror_freshness_factor"]`, a callable of the tenant id)."""
+    """The freshness target, stretched by the budget governor as the organisation's day of
+    Xero calls runs down (1 while at least half is left)."""
+    from widget.connection.service import governor
+
     base = float(current_app.config.get("MIRROR_FRESHNESS_SECONDS", 60))
-    factor = current_app.extensions.get("mirror_freshness_factor")
-    return base * (float(factor(tenant_id)) if factor else 1.0)
+    return base * governor().freshness_factor(tenant_id)
 
 
 def start_sync(workspace_id: str, tenant_id: str, resources: list[str] | None = None) -> bool:

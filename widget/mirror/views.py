@@ -39,7 +39,8 @@ def _progress(status_code: int = 200):
     tenant_id = connected_tenant(panel.workspace_id)
     status = None
     if tenant_id:
-        service.ensure_fresh(panel.workspace_id, tenant_id)  # a stalled first sync resumes
+        if service.switched_on("MIRROR_START_ON_CONNECT"):
+            service.ensure_fresh(panel.workspace_id, tenant_id)  # a stalled first sync resumes
         status = service.mirror_status(panel.workspace_id, tenant_id)
     synced_ago = time_ago(status.synced_at, panel.locale) if status else ""
     page = render_template("mirror/sync_progress.html", status=status, synced_ago=synced_ago)
