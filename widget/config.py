@@ -43,12 +43,17 @@ def _env_switch(name: str) -> bool | None:
     raise RuntimeError(f"{name} must be on or off, not {raw!r}")
 
 
+def _governor_settings() -> dict:
+    """GOVERNOR_* variables as given (widget.xero.governor reads and types each one it knows)."""
+    return {name: value for name, value in os.environ.items() if name.startswith("GOVERNOR_")}
+
+
 def from_environment(instance_path: str) -> dict:
     """Configuration for `create_app`; safe defaults: SQLite in the instance folder, the sandbox."""
     client_id = _env("XERO_CLIENT_ID")
     client_secret = _env("XERO_CLIENT_SECRET")
     use_sandbox = not (client_id and client_secret)
-    return {
+    return _governor_settings() | {
         "SECRET_KEY": _env("SECRET_KEY"),
         # Fernet keys (comma-separated, newest first) for tokens and secrets at rest.
         "TOKEN_ENCRYPTION_KEYS": _env("TOKEN_ENCRYPTION_KEYS"),

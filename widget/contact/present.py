@@ -22,6 +22,7 @@ from widget.formatting import format_age, format_as_of, format_count, format_day
 from widget.summary import DocumentLine, Figure, SummaryDetails, summarise
 from widget.timezones import today_in, zone_for
 from widget.xero import XeroNeedsReauthorisation, XeroRateLimited
+from widget.xero.governor import XeroBusy
 
 FIGURES = (
     ("open_quotes", "Open quotes"),
@@ -224,9 +225,14 @@ def error_view(error: BaseException | None, is_admin: bool = False) -> ErrorView
         return ErrorView(error.message_for(is_admin), can_retry=False)
     if isinstance(error, XeroRateLimited):
         wait = max(1, int(error.retry_after or 1))
-        return ErrorView(
-            f"Xero asked us to slow down; the panel tries again in {wait} seconds.", wait
-        )
+        seconds = "1 second" if wait == 1 else f"{wait} seconds"
+        if isinstance(error, XeroBusy):  # nothing was sent: our own share of Xero is in use
+            return ErrorView(
+                f"Xero is busy with other requests for this organisation; the panel tries again "
+                f"in {seconds}.",
+                wait,
+            )
+        return ErrorView(f"Xero asked us to slow down; the panel tries again in {seconds}.", wait)
     if isinstance(error, XeroNeedsReauthorisation):
         return ErrorView(
             "Xero no longer accepts this connection. Ask an admin of your CRM account to "
