@@ -4,7 +4,6 @@ every exact match in one action, or one proposal (or one of its alternatives) at
 from flask import render_template, request
 
 from widget import jobs
-from widget.admin.paging import page_number
 from widget.admin.views import _audit_page as audit_page
 from widget.admin.views import bp
 from widget.auth import audit
@@ -12,13 +11,14 @@ from widget.auth.access import current_panel, require
 from widget.crm import creating, review
 from widget.crm.matching import EXACT
 from widget.db import get_session
+from widget.paging import requested_page
 
 
 def _review(status: int = 200, *, show: str | None = None, page: int | None = None, **context):
     """The review fragment for #crm-matching (with the audit log out of band after a change)."""
     panel, db = current_panel(), get_session()
     show = show or request.values.get("show", EXACT)
-    page = page or page_number()
+    page = page or requested_page()
     try:
         scope = review.scope_of(db, panel.workspace_id)
     except review.CannotMatch as exc:

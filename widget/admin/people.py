@@ -3,7 +3,6 @@ open a panel (one at a time, or a pasted list) with the grant they should start 
 
 from flask import make_response, render_template, request
 
-from widget.admin.paging import page_number
 from widget.admin.views import _audit_page as audit_page
 from widget.admin.views import bp
 from widget.auth.access import current_panel, require
@@ -13,13 +12,14 @@ from widget.crm.csv_import import Parsed, UnreadableFile, parse_pasted
 from widget.crm.people import apply_users
 from widget.crm.store import save
 from widget.db import get_session
+from widget.paging import requested_page
 
 MAX_PASTE = 200_000  # characters: about 3,000 people
 
 
 def current_users_page(search: str | None = None, page: int | None = None):
     search = request.args.get("q", "") if search is None else search
-    page = page_number() if page is None else page
+    page = requested_page() if page is None else page
     return users_page(get_session(), current_panel().workspace_id, search, page)
 
 

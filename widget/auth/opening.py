@@ -79,11 +79,13 @@ WITH
     ON CONFLICT DO NOTHING RETURNING jti),
   person AS (
     INSERT INTO users (workspace_id, crm_user_id, name, email, is_admin, access,
-                       first_seen_at, last_seen_at)
-    SELECT :workspace_id, :crm_user_id, :name, :email, :is_admin, 'none', :now, :now FROM spent
+                       first_seen_at, last_seen_at, launched_at)
+    SELECT :workspace_id, :crm_user_id, :name, :email, :is_admin, 'none', :now, :now, :now
+    FROM spent
     ON CONFLICT (workspace_id, crm_user_id) DO UPDATE SET
       name = excluded.name, email = excluded.email, is_admin = excluded.is_admin,
-      last_seen_at = excluded.last_seen_at
+      last_seen_at = excluded.last_seen_at,
+      launched_at = COALESCE(users.launched_at, excluded.launched_at)
     RETURNING id, access, first_seen_at),
   started AS (
     INSERT INTO panel_sessions (token_hash, workspace_id, user_id, panel, record, locale,

@@ -10,6 +10,7 @@ from dataclasses import dataclass, replace
 
 from widget.contact import mirrored, present
 from widget.mirror.read import LIST_FILTERS, MAX_PAGE
+from widget.paging import page_number
 from widget.summary import BILL, PURCHASE_CREDIT, DocumentLine, payment_state
 
 KINDS = (
@@ -50,7 +51,7 @@ def listing(ctx, contact_ids: Iterable[str], args: Mapping[str, str], org) -> Li
     status = args.get("status", "")
     status = status if status in LIST_FILTERS[kind] else LIST_FILTERS[kind][0]
     text = " ".join(str(args.get("q", "")).split())[:MAX_TEXT]
-    number = _page_number(args.get("page"))
+    number = page_number(args.get("page"), MAX_PAGE)
     found = mirrored.page(ctx, contact_ids, kind, status, text, number)
     rows = tuple(_row(item, kind, ctx.locale, org) for item in found.items)
     return Listing(kind, status, text, found.page, found.more, rows)
@@ -88,10 +89,3 @@ def _line(item, kind: str) -> DocumentLine:
                         document_id=item.invoice_id, number=item.invoice_number,
                         due_date=item.due_date, total=item.total or 0,
                         amount_due=item.amount_due, **common)  # fmt: skip
-
-
-def _page_number(value) -> int:
-    try:
-        return min(max(1, int(str(value))), MAX_PAGE)
-    except (TypeError, ValueError):
-        return 1
