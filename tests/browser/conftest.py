@@ -75,8 +75,8 @@ def page(browser, browser_log) -> Iterator[Page]:
     assert browser_log.outside_requests == [], "pages tried to reach the internet"
 
 
-def fresh_server(folder: Path) -> Iterator[LiveServer]:
-    application = make_test_app(f"sqlite:///{folder / 'widget.sqlite3'}")
+def fresh_server(folder: Path, **overrides) -> Iterator[LiveServer]:
+    application = make_test_app(f"sqlite:///{folder / 'widget.sqlite3'}", **overrides)
     yield from serve(application)
     application.extensions["db_engine"].dispose()
 

@@ -79,10 +79,10 @@ class Site:
         assert answer.status_code == 200 and 'data-state="linked"' in answer.text
 
 
-def connected_site(folder: Path) -> Iterator[Site]:
-    """Serve a fresh app, connect its demo workspace to NZ and give the members their grants
-    (yields a Site; shared with the accessibility tests)."""
-    for server in fresh_server(folder):
+def connected_site(folder: Path, **overrides) -> Iterator[Site]:
+    """Serve a fresh app (with these config `overrides`), connect its demo workspace to NZ and
+    give the members their grants (yields a Site; shared with other browser tests)."""
+    for server in fresh_server(folder, **overrides):
         crm_url = crm_url_of(server)
         app = server.app
         with app.app_context():
