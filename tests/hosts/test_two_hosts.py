@@ -17,6 +17,7 @@ from __future__ import annotations
 import json
 import secrets
 import threading
+import time
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
@@ -34,6 +35,7 @@ from tests.hosts.support import (
     token_calls,
 )
 from tests.hosts.topology import Cluster, netns_problem
+from widget.mirror.service import mirror_status
 from widget.sandbox.models import Document
 
 
@@ -137,3 +139,34 @@ def _invoices_with_reference(app, tenant_id: str, reference: str) -> list[dict]:
             select(Document.body).where(Document.tenant_id == tenant_id, Document.kind == "invoice")
         ).all()
     return [body for body in map(json.loads, bodies) if body.get("Reference") == reference]
+
+
+SYNC_ON_A_HOST = """
+import sys, time
+from widget import create_app
+from widget.mirror.sync import sync_organisation
+app = create_app()
+with app.app_context():
+    time.sleep(max(0.0, float(sys.argv[1]) - time.time()))
+    print(sync_organisation(sys.argv[2], sys.argv[3]).outcome)
+"""
+
+
+def test_one_sync_of_the_organisation_runs_however_many_hosts_start_one(hosts):
+    cluster, app, workspace, _people, _spare = hosts
+    start_at = time.time() + 4  # both processes are up by then
+    runs = []
+    for host, delay in zip(cluster.hosts, (0.0, 0.5), strict=True):
+        code = SYNC_ON_A_HOST.replace("sys.argv[1]", repr(start_at + delay))
+        code = code.replace("sys.argv[2]", repr(workspace.id))
+        code = code.replace("sys.argv[3]", repr(workspace.tenant_id))
+        runs.append(cluster.python_on(host, code))
+    outcomes = []
+    for run in runs:
+        out, err = run.communicate(timeout=90)
+        assert run.returncode == 0, err[-2000:]
+        outcomes.append(out.split()[-1])
+    assert outcomes == ["synced", "busy"]  # B found A's lease in PostgreSQL
+    with app.app_context():
+        status = mirror_status(workspace.id, workspace.tenant_id)
+    assert status.ready and not status.running and status.last_error is None

@@ -370,6 +370,14 @@ class Cluster:
         )  # fmt: skip
         self.processes.append((name, process))
 
+    def python_on(self, host: Host, code: str) -> subprocess.Popen:
+        """`python -c code` on the host (in its namespace), with the widget's settings."""
+        command = ["ip", "netns", "exec", host.namespace, sys.executable, "-c", code]
+        return subprocess.Popen(  # noqa: S603 (our own command line)
+            command, cwd=ROOT, env=self.env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+            text=True,
+        )  # fmt: skip
+
     # --- the sandbox's side -----------------------------------------------------------------------
 
     def xero_calls(self) -> list[tuple[str, str, int]]:
