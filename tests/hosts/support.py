@@ -90,3 +90,13 @@ def api_calls(calls) -> list:
 
 def token_calls(calls) -> list:
     return [call for call in calls if call[1].endswith(TOKEN_PATH)]
+
+
+def close_app(app) -> None:
+    """The setup app's connections and its invalidation listener (before Redis goes away)."""
+    from widget.shared import bus
+
+    listener = app.extensions.get(bus.EXTENSION)
+    if listener is not None:
+        listener.stop()
+    app.extensions["db_engine"].dispose()

@@ -28,6 +28,7 @@ from bench.contact_panel import owing_contacts
 from tests.drafts.support import DraftPost, created_id
 from tests.hosts.support import (
     api_calls,
+    close_app,
     connect,
     figures_of,
     launch,
@@ -52,7 +53,7 @@ def hosts(tmp_path_factory):
         people = [p["id"] for p in link_people(app, workspace.id, workspace.tenant_id,
                                                xero_ids[:10])]  # fmt: skip
         yield cluster, app, workspace, people, xero_ids[10:]
-        app.extensions["db_engine"].dispose()
+        close_app(app)
 
 
 def _open(url, workspace, crm_id) -> str:
