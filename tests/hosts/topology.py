@@ -68,6 +68,10 @@ def sweep_leftovers() -> None:
     for name in [*names, *links]:
         match = re.fullmatch(rf"{PREFIX}[abr]-(\d+)x[0-9a-f]+", name)
         if match and not _alive(int(match.group(1))):
+            if name in names:  # the processes a killed run left inside its namespace
+                for pid in _ip("netns", "pids", name, check=False).stdout.split():
+                    with contextlib.suppress(ProcessLookupError, ValueError):
+                        os.kill(int(pid), signal.SIGKILL)
             _ip("netns" if name in names else "link", "del", name, check=False)
 
 
