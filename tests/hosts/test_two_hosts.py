@@ -143,25 +143,27 @@ def _invoices_with_reference(app, tenant_id: str, reference: str) -> list[dict]:
 
 
 SYNC_ON_A_HOST = """
-import sys, time
+import sys
 from widget import create_app
 from widget.mirror.sync import sync_organisation
 app = create_app()
 with app.app_context():
-    time.sleep(max(0.0, float(sys.argv[1]) - time.time()))
-    print(sync_organisation(sys.argv[2], sys.argv[3]).outcome)
+    print("ready", flush=True)
+    sys.stdin.readline()  # the test says go
+    print(sync_organisation({workspace!r}, {tenant!r}).outcome, flush=True)
 """
 
 
 def test_one_sync_of_the_organisation_runs_however_many_hosts_start_one(hosts):
     cluster, app, workspace, _people, _spare = hosts
-    start_at = time.time() + 4  # both processes are up by then
-    runs = []
-    for host, delay in zip(cluster.hosts, (0.0, 0.5), strict=True):
-        code = SYNC_ON_A_HOST.replace("sys.argv[1]", repr(start_at + delay))
-        code = code.replace("sys.argv[2]", repr(workspace.id))
-        code = code.replace("sys.argv[3]", repr(workspace.tenant_id))
-        runs.append(cluster.python_on(host, code))
+    code = SYNC_ON_A_HOST.format(workspace=workspace.id, tenant=workspace.tenant_id)
+    runs = [cluster.python_on(host, code) for host in cluster.hosts]
+    for run in runs:  # both processes are up, their app made
+        assert run.stdout.readline().strip() == "ready", run.stderr.read()[-2000:]
+    for run in runs:  # A starts its sync; B a moment later, while A holds the lease
+        run.stdin.write("go\n")
+        run.stdin.flush()
+        time.sleep(0.2)
     outcomes = []
     for run in runs:
         out, err = run.communicate(timeout=90)

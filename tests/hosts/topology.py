@@ -378,8 +378,8 @@ class Cluster:
         """`python -c code` on the host (in its namespace), with the widget's settings."""
         command = ["ip", "netns", "exec", host.namespace, sys.executable, "-c", code]
         return subprocess.Popen(  # noqa: S603 (our own command line)
-            command, cwd=ROOT, env=self.env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-            text=True,
+            command, cwd=ROOT, env=self.env(), stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE, text=True,
         )  # fmt: skip
 
     # --- the sandbox's side -----------------------------------------------------------------------
