@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 import secrets
+import threading
 import time
 from contextlib import ExitStack
 
@@ -163,3 +164,32 @@ def _link(server, connected, xero_id: str) -> str:
         links.link(db, key, xero_id, "", None)
         db.commit()
     return crm_id
+
+
+def test_under_contention_no_more_than_five_calls_are_ever_in_flight(own_redis):
+    governors = _governors(own_redis.url, 2)
+    lock = threading.Lock()
+    state = {"now": 0, "peak": 0, "done": 0, "busy": 0}
+
+    def caller(governor: Governor) -> None:
+        for _ in range(6):
+            try:
+                with governor.permit(TENANT):
+                    with lock:
+                        state["now"] += 1
+                        state["peak"] = max(state["peak"], state["now"])
+                    time.sleep(0.02)
+                    with lock:
+                        state["now"] -= 1
+                        state["done"] += 1
+            except XeroBusy:
+                with lock:
+                    state["busy"] += 1
+
+    threads = [threading.Thread(target=caller, args=(governors[i % 2],)) for i in range(16)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert state["peak"] == 5  # reached, never passed, across both "processes"
+    assert state["done"] + state["busy"] == 96 and state["done"] >= 30
