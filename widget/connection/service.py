@@ -20,8 +20,10 @@ from widget.connection.errors import NeedsReauthorisation, NotConnected
 from widget.connection.locks import ConnectionLock, DatabaseRowLock
 from widget.connection.models import XeroConnection
 from widget.connection.tokens import seal, unseal, utcnow
+from widget.shared.redis import shared_redis
 from widget.xero import TokenSet, XeroClient, XeroEndpoints, XeroNeedsReauthorisation, XeroOAuth
 from widget.xero.governor import INTERACTIVE, Governor
+from widget.xero.governor_redis import RedisGovernorStore
 from widget.xero_usage import DatabaseUsageRecorder
 
 log = logging.getLogger(__name__)
@@ -188,8 +190,17 @@ def governor() -> Governor:
     extensions = current_app.extensions
     if GOVERNOR_EXTENSION not in extensions:
         with _governor_lock:
-            extensions.setdefault(GOVERNOR_EXTENSION, Governor.from_config(current_app.config))
+            if GOVERNOR_EXTENSION not in extensions:
+                store = _shared_governor_store()
+                extensions[GOVERNOR_EXTENSION] = Governor.from_config(current_app.config, store)
     return extensions[GOVERNOR_EXTENSION]
+
+
+def _shared_governor_store():
+    """With REDIS_URL the governor's limits live in Redis, shared by every worker and host;
+    without it (None) in this process's memory."""
+    shared = shared_redis()
+    return RedisGovernorStore(shared) if shared is not None else None
 
 
 def client_for(workspace_id: str, *, call_class: str = INTERACTIVE) -> XeroClient:
