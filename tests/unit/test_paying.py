@@ -127,10 +127,12 @@ def test_payment_record_by_hand():
         invoice(2, status="PAID", due="0", due_date=due, paid_on=due),  # on the day: 0
         invoice(3, status="PAID", due="0", due_date=due, paid_on=date(2026, 6, 11)),  # 10
         invoice(4, status="PAID", due="0", due_date=due, paid_on=date(2026, 7, 16)),  # 45
-        invoice(5, status="PAID", due="0", due_date=date(2025, 1, 1),
-                paid_on=date(2025, 11, 30)),  # a year ago to the day: outside  # fmt: skip
-        invoice(6, status="PAID", due="0", due_date=date(2025, 1, 1),
-                paid_on=date(2025, 12, 1)),  # inside: 334 days late  # fmt: skip
+        invoice(
+            5, status="PAID", due="0", due_date=date(2025, 1, 1), paid_on=date(2025, 11, 30)
+        ),  # a year ago to the day: outside  # fmt: skip
+        invoice(
+            6, status="PAID", due="0", due_date=date(2025, 1, 1), paid_on=date(2025, 12, 1)
+        ),  # inside: 334 days late  # fmt: skip
         invoice(7, type="ACCPAY", status="PAID", due="0", due_date=due, paid_on=due),  # a bill
         invoice(8, status="PAID", due="0", due_date=due, paid_on=None),  # no paid date
         invoice(9, status="AUTHORISED", due_date=due, paid_on=None),
@@ -182,9 +184,15 @@ DAYS = st.integers(min_value=-30, max_value=800)
 )
 def test_against_the_independent_calculation(rows, today):
     invoices = [
-        invoice(n, status=status, type=kind, due=due, rate=rate,
-                due_date=today - timedelta(days=overdue),
-                paid_on=today - timedelta(days=ago))  # fmt: skip
+        invoice(
+            n,
+            status=status,
+            type=kind,
+            due=due,
+            rate=rate,
+            due_date=today - timedelta(days=overdue),
+            paid_on=today - timedelta(days=ago),
+        )  # fmt: skip
         for n, (status, kind, overdue, ago, due, rate) in enumerate(rows)
     ]
     habits = paying_habits(invoices, today=today)
@@ -198,9 +206,13 @@ def test_against_the_independent_calculation(rows, today):
 def test_a_random_ledger():
     rng = random.Random(11)
     invoices = [
-        invoice(n, status=rng.choice(["AUTHORISED", "PAID"]), due=f"{rng.randint(1, 9999)}.50",
-                due_date=TODAY - timedelta(days=rng.randint(-20, 500)),
-                paid_on=TODAY - timedelta(days=rng.randint(0, 500)))  # fmt: skip
+        invoice(
+            n,
+            status=rng.choice(["AUTHORISED", "PAID"]),
+            due=f"{rng.randint(1, 9999)}.50",
+            due_date=TODAY - timedelta(days=rng.randint(-20, 500)),
+            paid_on=TODAY - timedelta(days=rng.randint(0, 500)),
+        )  # fmt: skip
         for n in range(500)
     ]
     habits = paying_habits(invoices, today=TODAY)
