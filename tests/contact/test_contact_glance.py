@@ -14,7 +14,7 @@ import pytest
 
 from tests.contact import expected
 from tests.contact.mirror_fill import add_rows, fill_mirror
-from tests.contact.support import NZ, link_panel
+from tests.contact.support import NZ, link_panel, open_panel, person_record
 from tests.panels.rows import contact_row, invoice_row, quote_row
 
 CENT = Decimal("0.01")
@@ -181,3 +181,17 @@ def test_converted_figures_are_marked_and_explained(contact_server, mirrored):
     assert "1 NZD = 0.6 USD" in row.group(0)
     plain = re.search(r'<tr class="document[^"]*" data-number="QU-NZD".*?</tr>', details, re.S)
     assert "data-rate" not in plain.group(0)
+
+
+def test_view_only_members_are_told_why_there_is_no_link_button(contact_server, mirrored):
+    workspace, _tenant = mirrored
+    viewer = open_panel(contact_server, workspace, person_record(name="Ada"), access="view")
+    page = viewer.page.text
+    note = re.search(r"<p class=\"edit-access small\" data-edit-access>(.*?)</p>", page, re.S)
+    assert note, page[:3000]
+    said = " ".join(note.group(1).split())
+    assert said.startswith("Linking needs edit access. Ask Ada Admin")
+    assert 'href="mailto:ada@example.com"' in said
+    assert "button-link" not in viewer.get("/contact/suggestions").text
+    editor = open_panel(contact_server, workspace, person_record(name="Ada"), user_id="rep-9")
+    assert "data-edit-access" not in editor.page.text
