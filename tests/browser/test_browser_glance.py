@@ -12,6 +12,7 @@ from playwright.sync_api import Frame, Page, expect
 
 from bench.contact_panel import XeroMeter
 from tests.browser import axe
+from tests.browser.chromium import RESULTS
 from tests.browser.demo_crm import open_panel
 from tests.browser.test_browser_accessibility import check
 from tests.browser.test_browser_contact_panel import (
@@ -139,6 +140,8 @@ def test_glance_and_stacked_details_from_320_to_420_px(
         numbers = panel.locator("#contact-details .documents-invoice .doc-number")
         assert any(text.startswith("INV-9001") for text in numbers.all_inner_texts())
         check(page, panel, axe_js, f"glance-details-{width}px")
+        RESULTS.mkdir(exist_ok=True)
+        panel.locator("#contact-details").screenshot(path=str(RESULTS / f"glance-{width}px.png"))
     assert site.meter.since(mark) == []
     assert unexpected(browser_log.errors) == []
 
