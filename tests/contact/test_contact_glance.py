@@ -195,3 +195,42 @@ def test_view_only_members_are_told_why_there_is_no_link_button(contact_server, 
     assert "button-link" not in viewer.get("/contact/suggestions").text
     editor = open_panel(contact_server, workspace, person_record(name="Ada"), user_id="rep-9")
     assert "data-edit-access" not in editor.page.text
+
+
+def test_the_paid_history_query_keeps_to_its_scope(db_app):
+    """read.paid_invoices on each database: PAID sales invoices of these contacts, paid after
+    the date, of this workspace and organisation only."""
+    from datetime import date
+
+    from widget.auth.workspaces import create_workspace
+    from widget.db import get_session
+    from widget.mirror import read
+
+    with db_app.app_context():
+        session = get_session()
+        for ws in ("ws-pay-a", "ws-pay-b"):
+            create_workspace(session, ws, ["https://crm.example.com"], ws)
+        session.flush()
+        who, other = contact_row("ws-pay-a", "t1", "Payer"), contact_row("ws-pay-a", "t1", "Other")
+
+        def paid(ws, tenant, contact, on, **kw):
+            row = invoice_row(ws, tenant, contact, status=kw.pop("status", "PAID"), due="0", **kw)
+            row.fully_paid_on_date = on
+            return row
+
+        wanted = paid("ws-pay-a", "t1", who.contact_id, date(2026, 6, 1))
+        session.add_all([
+            who, other, wanted,
+            paid("ws-pay-a", "t1", who.contact_id, date(2025, 1, 1)),  # too long ago
+            paid("ws-pay-a", "t1", who.contact_id, date(2026, 6, 1), type="ACCPAY"),  # a bill
+            paid("ws-pay-a", "t1", who.contact_id, date(2026, 6, 1), status="AUTHORISED"),
+            paid("ws-pay-a", "t1", other.contact_id, date(2026, 6, 1)),  # another contact
+            paid("ws-pay-a", "t2", who.contact_id, date(2026, 6, 1)),  # another organisation
+            paid("ws-pay-b", "t1", who.contact_id, date(2026, 6, 1)),  # another workspace
+        ])  # fmt: skip
+        session.commit()
+        found = read.paid_invoices(
+            session, read.MirrorScope("ws-pay-a", "t1"), [who.contact_id.upper()], date(2025, 6, 1)
+        )
+        assert [i.invoice_id for i in found] == [wanted.invoice_id]
+        assert found[0].fully_paid_on_date == date(2026, 6, 1)
