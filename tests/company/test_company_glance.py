@@ -15,6 +15,10 @@ from tests.contact.support import stored
 from tests.contact.test_contact_glance import Glance, _worked_out
 from tests.panels.rows import contact_row, invoice_row
 
+PERSON_UNDO = re.compile(
+    r'hx-post="(/company/people/unlink/undo\?crm_contact_id=[^"]+)"[^>]*>\s*'
+    r'<input type="hidden" name="undo" value="(\d+)">'
+)
 UNDO = re.compile(r'hx-post="(/company/unlink/undo)"[^>]*>\s*<input type="hidden" '
                   r'name="undo" value="(\d+)">')  # fmt: skip
 
@@ -95,3 +99,28 @@ def test_view_only_members_are_told_whom_to_ask(group_server):
     assert "Linking needs edit access. Ask Ada Admin" in " ".join(viewer.page.text.split())
     assert "button-unlink" not in viewer.page.text
     assert viewer.post("/company/unlink/undo", {"undo": "1"}).status_code == 403
+
+
+def test_a_persons_unlink_offers_undo_too(group_server):
+    server = group_server
+    workspace = server.connected_workspace(NZ)
+    first, second = [c for c in stored(server, NZ, "contact") if c.get("EmailAddress")][:2]
+    pat, lee = person(name="Pat Person"), person(name="Lee Person")
+    record = company_record([pat, lee], name="People Company")
+    link_directly(
+        server, workspace, {pat["id"]: first["ContactID"], lee["id"]: second["ContactID"]}
+    )
+    panel = open_group_panel(server, workspace, record)
+    unlinked = panel.post("/company/people/unlink", {"crm_contact_id": pat["id"]})
+    assert (
+        unlinked.status_code == 200 and '<hx-partial hx-target="#company-notice"' in unlinked.text
+    )
+    found = re.search(PERSON_UNDO, unlinked.text)
+    action, entry_id = found.groups()
+    assert pat["id"] in action
+    wrong = f"/company/people/unlink/undo?crm_contact_id={lee['id']}"
+    assert panel.post(wrong, {"undo": entry_id}).status_code == 404  # Lee's link was not removed
+    restored = panel.post(action, {"undo": entry_id})
+    assert restored.status_code == 200 and "Linked to Xero " in restored.text
+    row = re.search(rf'data-crm-contact-id="{pat["id"]}" data-linked="(\w+)"', restored.text)
+    assert row.group(1) == "true"
