@@ -199,3 +199,31 @@ def test_view_only_members_are_told_why_they_cannot_link(
     expect(panel.locator(".button-link")).to_have_count(0)
     check(page, panel, axe_js, "glance-view-only-note")
     assert unexpected(browser_log.errors) == []
+
+
+def test_company_unlink_undo_and_how_they_pay(page: Page, site, tenant, axe_js, browser_log):
+    panel = open_panel(page, site.crm_url, "companies/crm-company-03", user=EDITOR)
+    suggestion = panel.locator("#company-suggestions .contact-row").first
+    expect(suggestion).to_be_visible()
+    contact_id = suggestion.get_attribute("data-xero-contact-id")
+    today = expected.org_today(site, NZ)
+    add_rows(
+        site,
+        invoice_row(DEMO_WORKSPACE_ID, tenant, contact_id, number="INV-CO-LATE", due="42.00",
+                    due_date=today - timedelta(days=70)),
+    )  # fmt: skip
+    suggestion.get_by_role("button", name="Link").click()
+    expect(panel.locator(".own-link [data-state='linked']")).to_be_visible()
+    name = panel.locator("#own-link-heading").inner_text()
+    glance = panel.locator("#company-summary [data-paying]")
+    expect(glance).to_be_visible()
+    expect(glance.locator(".age-band[data-age='61_90']")).not_to_have_attribute("data-count", "0")
+    check(page, panel, axe_js, "glance-company-how-they-pay")
+    panel.get_by_role("button", name=f"Unlink the company from {name}").click()
+    notice = panel.locator("#company-notice [data-unlinked-notice]")
+    expect(notice).to_contain_text(f"Unlinked from {name}.")
+    check(page, panel, axe_js, "glance-company-unlinked-with-undo")
+    notice.get_by_role("button", name=f"Undo unlinking {name}").click()
+    expect(panel.locator("#own-link-heading")).to_have_text(name)
+    expect(panel.locator("#company-notice [data-restored-notice]")).to_be_visible()
+    assert unexpected(browser_log.errors) == []
