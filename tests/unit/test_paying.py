@@ -218,3 +218,27 @@ def test_a_random_ledger():
     habits = paying_habits(invoices, today=TODAY)
     assert shown_ageing(habits.bands) == expected_ageing(invoices, TODAY)
     assert habits.overdue_count > 0 and habits.record.paid_count > 0
+
+
+def test_the_bar_and_its_words():
+    from widget.contact.glance import paying_view
+
+    invoices = [
+        invoice(1, due="25.00", due_date=TODAY - timedelta(days=3)),
+        invoice(2, due="75.00", due_date=TODAY - timedelta(days=100)),
+        invoice(
+            3,
+            status="PAID",
+            due="0",
+            due_date=TODAY - timedelta(days=20),
+            paid_on=TODAY - timedelta(days=19),
+        ),  # fmt: skip
+    ]
+    view = paying_view(paying_habits(invoices, today=TODAY), "NZD", "en_NZ")
+    segments = [(b.key, Decimal(b.x), Decimal(b.width)) for b in view.bands if b.count]
+    assert segments == [("1_30", Decimal(0), Decimal(25)), ("over_90", Decimal(25), Decimal(75))]
+    assert view.bar_text == (
+        "Overdue by age, in NZD: 1–30 days: $25.00 (1 invoice); 31–60 days: none; "
+        "61–90 days: none; Over 90 days: $75.00 (1 invoice)."
+    )
+    assert (view.paid_text, view.average_text, view.worst_text) == ("1 invoice", "1 day", "1 day")
