@@ -3,7 +3,7 @@
 nothing at all, and "overdue" turning over at midnight in the organisation's time zone."""
 
 from datetime import UTC, datetime, timedelta
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 import pytest
 from babel.numbers import format_currency
@@ -83,7 +83,15 @@ def test_foreign_documents_are_converted_and_listed_in_their_own_currency(contac
     assert format_currency(want["total"], "NZD", locale="en") in summary  # base: its symbol
     row = details.split(f'data-currency="{invoice["CurrencyCode"]}"')[1].split("</tr>")[0]
     assert invoice["CurrencyCode"] in row  # each document in its own currency, by ISO code
-    assert "NZ$" not in row
+    # its amounts in its own currency; the base amount only in the conversion line beside them
+    before, after = details.split(invoice["InvoiceID"], 1)  # its row links to it in Xero
+    row = before.rsplit("<tr", 1)[1] + after.split("</tr>")[0]
+    amounts, converted = row.split('class="muted small doc-converted"', 1)
+    assert "NZ$" not in amounts
+    rate = Decimal(str(invoice["CurrencyRate"]))
+    base = (Decimal(str(invoice["AmountDue"])) / rate).quantize(Decimal("0.01"), ROUND_HALF_UP)
+    assert format_currency(base, "NZD", locale="en") in converted
+    assert f"1 NZD = {rate.normalize()} {invoice['CurrencyCode']}" in converted
 
 
 def test_overdue_turns_at_midnight_in_the_organisations_time_zone(contact_server):

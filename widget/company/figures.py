@@ -88,7 +88,8 @@ def _mirror_view(
     current = read.current_ids(get_session(), mirrored.scope(ctx), ids)
     fetched = mirrored.documents(ctx, current, synced_at)
     age = max(0.0, clock.now().timestamp() - fetched.fetched_at)
-    view = _view(ctx, org, fetched, current, age=age, from_mirror=True)
+    paid = mirrored.paid_history(ctx, current)
+    view = _view(ctx, org, fetched, current, age=age, from_mirror=True, paid_history=paid)
     return replace(view, notice=mirrored.merge_note(ctx, ctx.record_type) or notice)
 
 
@@ -100,6 +101,7 @@ def _view(
     *,
     age: float | None = None,
     from_mirror: bool = False,
+    paid_history=None,
 ) -> present.SummaryView:
     link = ctx.link
     view = present.summary_view(
@@ -113,6 +115,7 @@ def _view(
         age_seconds=fetched.age(ctx.xero.cache.now()) if age is None else age,
         contact_ids=ids,
         from_mirror=from_mirror,
+        paid_history=paid_history,
     )
     return replace(
         view,

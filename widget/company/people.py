@@ -15,7 +15,7 @@ from flask import Blueprint, render_template, request, url_for
 
 from widget.auth.access import require
 from widget.company import responses
-from widget.contact import links, mirrored
+from widget.contact import links, mirrored, undo
 from widget.contact import panel as states
 from widget.db import get_session
 from widget.xero import XeroError, XeroNotFound
@@ -91,11 +91,35 @@ def register(bp: Blueprint, load: Callable, render_body: Callable) -> None:
         ctx, person = _person(load(), request.form)
         if person is None:
             return responses.notice(ctx, name, "That person is not on this record.", 404)
+        done = None
         if ctx.problem is None:
-            links.unlink(get_session(), _key(ctx, person), ctx.user)
+            done = undo.unlink(get_session(), _key(ctx, person), ctx.user)
             get_session().commit()
             ctx.forget_people()
-        return render_body(ctx)
+        body, *rest = render_body(ctx)
+        action = url_for(f"{name}.person_undo_unlink", crm_contact_id=person.crm_id)
+        notice = undo.unlinked_notice(done, f"#{name}-notice", action, f"#{name}-body")
+        return (body + notice, *rest)
+
+    @bp.post("/people/unlink/undo")
+    @require("edit")
+    def person_undo_unlink():
+        """Undo a person's Unlink of a moment ago (widget.contact.undo): the same link back."""
+        ctx, person = _person(load(), request.args)
+        if person is None:
+            return responses.notice(ctx, name, "That person is not on this record.", 404)
+        if ctx.problem is not None:
+            return responses.notice(ctx, name, ctx.problem.message_for(ctx.is_admin), 409)
+        try:
+            restored = undo.undo(get_session(), _key(ctx, person), ctx.user,
+                                 request.form.get("undo", ""))  # fmt: skip
+        except undo.CannotUndo as refused:
+            get_session().rollback()
+            return responses.notice(ctx, name, refused.message, refused.status)
+        get_session().commit()
+        ctx.forget_people()
+        body, *rest = render_body(ctx)
+        return (body + undo.restored_notice(restored, f"#{name}-notice"), *rest)
 
 
 def _person(ctx, values):

@@ -9,7 +9,7 @@ from flask import Blueprint, render_template, request, url_for
 
 from widget.auth.access import require
 from widget.company import context, figures, people, responses
-from widget.contact import links, listing, mirrored
+from widget.contact import links, listing, mirrored, undo
 from widget.contact import panel as states
 from widget.contact.creating import create_and_link, notice_partial
 from widget.contact.forms import ContactForm
@@ -144,12 +144,35 @@ def link():
 @bp.post("/unlink")
 @require("edit")
 def unlink():
+    """Unlink the company, say so, and offer Undo for a few seconds (widget.contact.undo)."""
     ctx = load()
+    done = None
     if ctx.problem is None:
-        links.unlink(get_session(), ctx.link_key, ctx.user)
+        done = undo.unlink(get_session(), ctx.link_key, ctx.user)
         get_session().commit()
         ctx.reload_link()
-    return render_body(ctx)
+    body, *rest = render_body(ctx)
+    notice = undo.unlinked_notice(done, "#company-notice", url_for("company.undo_unlink"),
+                                  "#company-body")  # fmt: skip
+    return (body + notice, *rest)
+
+
+@bp.post("/unlink/undo")
+@require("edit")
+def undo_unlink():
+    """Undo the company's Unlink of a moment ago: the same link back, audited."""
+    ctx = load()
+    if ctx.problem is not None:
+        return responses.notice(ctx, "company", ctx.problem.message_for(ctx.is_admin), 409)
+    try:
+        restored = undo.undo(get_session(), ctx.link_key, ctx.user, request.form.get("undo", ""))
+    except undo.CannotUndo as refused:
+        get_session().rollback()
+        return responses.notice(ctx, "company", refused.message, refused.status)
+    get_session().commit()
+    ctx.reload_link()
+    body, *rest = render_body(ctx)
+    return (body + undo.restored_notice(restored, "#company-notice"), *rest)
 
 
 @bp.post("/new")

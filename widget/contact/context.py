@@ -61,6 +61,15 @@ class PanelContext:
         return allows(self.panel.user, "edit")
 
     @cached_property
+    def admins_to_ask(self) -> list:
+        """Who can grant edit access (the workspace's admins, a few), for view-only members told
+        why they cannot link, as the no-access page names them."""
+        from widget.auth.users import workspace_admins
+
+        admins = workspace_admins(get_session(), self.workspace_id)
+        return [user for user in admins if user.id != self.panel.user_id][:3]
+
+    @cached_property
     def locale(self) -> Locale:
         return resolve_locale(self.panel.locale, request.headers.get("Accept-Language"))
 

@@ -6,6 +6,7 @@ audit entry land together (see widget.auth.audit).
 """
 
 from dataclasses import dataclass
+from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -13,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from widget.auth import audit
 from widget.auth.clock import utcnow
-from widget.auth.models import User
+from widget.auth.models import AuditEntry, User
 from widget.contact.models import ContactLink
 
 
@@ -80,20 +81,63 @@ def link(
 
 def unlink(session: Session, key: LinkKey, user: User | None) -> str | None:
     """Remove the link; returns the Xero contact id it pointed to (None if there was none)."""
+    entry = remove(session, key, user)
+    return entry.subject if entry is not None else None
+
+
+def remove(session: Session, key: LinkKey, user: User | None) -> AuditEntry | None:
+    """Remove the link, audited as link.remove with what Undo needs to put the same link back
+    (`restore`); returns that entry (None: there was no link)."""
     row = find(session, key)
     if row is None:
         return None
-    xero_contact_id = row.xero_contact_id
+    facts = {
+        "xero_contact_name": row.xero_contact_name,
+        "linked_by_user_id": row.linked_by_user_id,
+        "linked_at": row.linked_at.isoformat() if row.linked_at else None,
+    }
     session.delete(row)
-    audit.record(
+    return audit.record(
         session,
         key.workspace_id,
         user,
         "link.remove",
-        xero_contact_id,
+        row.xero_contact_id,
+        **_details(key),
+        **facts,
+    )
+
+
+def restore(session: Session, key: LinkKey, removed: AuditEntry, user: User | None) -> ContactLink:
+    """Put back the link a link.remove entry took away: the same Xero contact, name, linker and
+    time; audited as link.restore (naming the entry it undoes). The caller checked who may."""
+    details = removed.details or {}
+    linked_at = details.get("linked_at")
+    linker = details.get("linked_by_user_id")
+    if linker is not None and session.get(User, linker) is None:
+        linker = None  # removed from the workspace since
+    row = ContactLink(
+        workspace_id=key.workspace_id,
+        tenant_id=key.tenant_id,
+        record_type=key.record_type,
+        crm_contact_id=key.crm_contact_id,
+        xero_contact_id=removed.subject,
+        xero_contact_name=str(details.get("xero_contact_name") or "")[:255],
+        linked_by_user_id=linker,
+        linked_at=datetime.fromisoformat(linked_at) if linked_at else utcnow(),
+    )
+    session.add(row)
+    session.flush()  # the unique key: a link made meanwhile raises IntegrityError here
+    audit.record(
+        session,
+        key.workspace_id,
+        user,
+        "link.restore",
+        removed.subject,
+        undoes=removed.id,
         **_details(key),
     )
-    return xero_contact_id
+    return row
 
 
 def rename(session: Session, row: ContactLink, name: str) -> None:

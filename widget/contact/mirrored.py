@@ -13,11 +13,12 @@ import threading
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from flask import current_app
 
 from widget.cache import Fetched
+from widget.contact import clock
 from widget.contact.service import MIRROR_WRITTEN, Documents
 from widget.db import get_session
 from widget.mirror import read, service
@@ -35,6 +36,8 @@ RENDER_SECONDS = 5
 ASK_FRESH_SECONDS = 5.0
 #: the mirror's status is read at most this often per process and organisation
 STATUS_SECONDS = 1.0
+#: how far back paid invoices are read for the payment record (a year and a margin)
+PAID_HISTORY_DAYS = 370
 _asked: dict[tuple[str, str], float] = {}
 _statuses: dict[tuple[str, str], tuple[float, MirrorStatus]] = {}
 _asked_lock = threading.Lock()
@@ -71,6 +74,13 @@ def documents(ctx, contact_ids: Iterable[str], synced_at: datetime | None) -> Fe
     found = read.summary_documents(get_session(), scope(ctx), contact_ids, ctx.open_statuses)
     synced = synced_at.timestamp() if synced_at else 0.0
     return Fetched(Documents(found.invoices, found.quotes, found.credit_notes), synced, True)
+
+
+def paid_history(ctx, contact_ids: Iterable[str]) -> list:
+    """The last year's paid sales invoices of these contacts (a few days' margin for the
+    organisation's time zone: widget.paying keeps exactly the 12 months)."""
+    after = clock.now().date() - timedelta(days=PAID_HISTORY_DAYS)
+    return read.paid_invoices(get_session(), scope(ctx), contact_ids, after)
 
 
 def suggestions(ctx, crm: CrmContact) -> list[Suggestion]:

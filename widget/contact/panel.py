@@ -126,6 +126,7 @@ def _mirror_view(
         open_statuses=ctx.open_statuses,
         age_seconds=max(0.0, clock.now().timestamp() - fetched.fetched_at),
         from_mirror=True,
+        paid_history=mirrored.paid_history(ctx, [contact_id]),
     )
     return replace(view, notice=notice)
 

@@ -13,12 +13,16 @@ from datetime import datetime
 from decimal import Decimal
 
 from babel import Locale
+from babel.numbers import format_decimal
 
 from widget.cache import Fetched
 from widget.connection.errors import ConnectionProblem
 from widget.contact import deeplinks
+from widget.contact.glance import PayingView, paying_view
 from widget.contact.service import Documents, OrgProfile
 from widget.formatting import format_age, format_as_of, format_count, format_day, format_money
+from widget.money import as_decimal, has_usable_rate, to_base
+from widget.paying import paying_habits
 from widget.summary import DocumentLine, Figure, SummaryDetails, summarise
 from widget.timezones import today_in, zone_for
 from widget.xero import XeroNeedsReauthorisation, XeroRateLimited
@@ -49,6 +53,9 @@ class FigureView:
     total_text: str
     expired_count: int
     expired_text: str
+    #: foreign-currency documents in it, converted to the base currency (and their currencies)
+    converted: int = 0
+    converted_from: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -68,6 +75,9 @@ class DocumentView:
     url: str | None
     #: paid status of an invoice or bill: "paid", "part-paid", "unpaid" (None otherwise)
     payment: str | None = None
+    #: a foreign-currency document: what it counts in the base currency, and the rate used
+    base_text: str = ""
+    rate_text: str = ""
 
 
 @dataclass(frozen=True)
@@ -100,10 +110,18 @@ class SummaryView:
     from_mirror: bool = False
     #: something the rep should be told once (a Refresh pressed too soon, a merged contact)
     notice: str | None = None
+    #: how this customer pays (from the mirror only; None without any history)
+    paying: PayingView | None = None
 
     @property
     def stale(self) -> bool:
         return self.error is not None
+
+    @property
+    def converted_from(self) -> tuple[str, ...]:
+        """The currencies converted into any figure shown (for the note under the figures)."""
+        found = {code for f in (*self.figures, *self.credits) for code in f.converted_from}
+        return tuple(sorted(found))
 
     def documents(self, kind: str) -> list[DocumentView]:
         lines = {
@@ -131,24 +149,37 @@ def summary_view(
     age_seconds: float,
     contact_ids: Collection[str] | None = None,
     from_mirror: bool = False,
+    paid_history: Collection | None = None,
 ) -> SummaryView:
     """The summary of `contact_id`'s documents; `contact_ids` widens it to several contacts (a
-    company's, a deal's), each document still counted once."""
+    company's, a deal's), each document still counted once. `paid_history` (the mirror's paid
+    sales invoices of the last year) adds how the customer pays."""
     documents: Documents = fetched.value
     as_of = fetched.fetched_at_utc
+    today = today_in(org.timezone, now)
+    wanted = [contact_id] if contact_ids is None else contact_ids
     details = summarise(
         documents.invoices,
         documents.quotes,
-        today=today_in(org.timezone, now),
+        today=today,
         as_of=as_of,
         base_currency=org.base_currency,
         open_statuses=open_statuses,
-        contact_ids=[contact_id] if contact_ids is None else contact_ids,
+        contact_ids=wanted,
         credit_notes=documents.credit_notes,
     )
+    paying = None
+    if paid_history is not None:
+        ids = {i.lower() for i in wanted if i}
+        invoices = [
+            i for i in (*documents.invoices, *paid_history) if (i.contact_id or "").lower() in ids
+        ]
+        habits = paying_habits(invoices, today=today)
+        paying = paying_view(habits, org.base_currency, locale) if habits.has_history else None
     summary = details.summary
+    lines = _figure_lines(details)
     figures = tuple(
-        _figure_view(key, label, getattr(summary, key), summary.base_currency, locale)
+        _figure_view(key, label, getattr(summary, key), summary.base_currency, locale, lines[key])
         for key, label in FIGURES
     )
     return SummaryView(
@@ -166,16 +197,46 @@ def summary_view(
         locale=locale,
         error=error_view(fetched.error) if fetched.stale else None,
         credits=tuple(
-            _figure_view(key, label, getattr(summary, key), summary.base_currency, locale)
+            _figure_view(
+                key, label, getattr(summary, key), summary.base_currency, locale, lines[key]
+            )
             for key, label in CREDITS
         )
         if from_mirror
         else (),
         from_mirror=from_mirror,
+        paying=paying,
     )
 
 
-def _figure_view(key: str, label: str, figure: Figure, base: str, locale: Locale) -> FigureView:
+def _figure_lines(details: SummaryDetails) -> dict[str, tuple[DocumentLine, ...]]:
+    """The documents behind each figure."""
+    return {
+        "open_quotes": details.quotes,
+        "overdue_invoices": tuple(line for line in details.invoices if line.overdue),
+        "outstanding_invoices": details.invoices,
+        "overdue_bills": tuple(line for line in details.bills if line.overdue),
+        "outstanding_bills": details.bills,
+        "sales_credit": details.sales_credit_notes,
+        "purchase_credit": details.purchase_credit_notes,
+    }
+
+
+def _converted(line: DocumentLine, base: str) -> bool:
+    """Foreign and converted at its rate (one without a usable rate is warned about apart)."""
+    code = (line.currency_code or base).upper()
+    return code != base.upper() and has_usable_rate(line.currency_rate)
+
+
+def _figure_view(
+    key: str,
+    label: str,
+    figure: Figure,
+    base: str,
+    locale: Locale,
+    lines: tuple[DocumentLine, ...] = (),
+) -> FigureView:
+    converted = [line for line in lines if _converted(line, base)]
     return FigureView(
         key=key,
         label=label,
@@ -185,6 +246,8 @@ def _figure_view(key: str, label: str, figure: Figure, base: str, locale: Locale
         total_text=format_money(figure.total, base, locale, base),
         expired_count=figure.expired_count,
         expired_text=format_count(figure.expired_count, locale),
+        converted=len(converted),
+        converted_from=tuple(sorted({(line.currency_code or "").upper() for line in converted})),
     )
 
 
@@ -210,7 +273,22 @@ def document_view(
         expired=line.expired,
         url=deeplinks.document_url(line.kind, short_code, line.document_id),
         payment=_payment(line),
+        **_conversion(line, currency, base, locale),
     )
+
+
+def _conversion(line: DocumentLine, currency: str, base: str, locale: Locale) -> dict:
+    """For a foreign-currency document: what it counts in the base currency (its amount due,
+    a quote's total, a credit note's credit left) and the rate, as Xero gives it: foreign
+    units per one unit of the base currency."""
+    if currency == base.upper() or not has_usable_rate(line.currency_rate):
+        return {}
+    amount = line.total if line.amount_due is None else line.amount_due
+    rate = format_decimal(as_decimal(line.currency_rate), format="0.######", locale=locale)
+    return {
+        "base_text": format_money(to_base(amount, line.currency_rate), base, locale, base),
+        "rate_text": f"1 {base.upper()} = {rate} {currency}",
+    }
 
 
 def _payment(line: DocumentLine) -> str | None:

@@ -9,7 +9,7 @@ from flask import Blueprint, g, render_template, request, url_for
 
 from widget.auth.access import require
 from widget.auth.sessions import SESSION_HEADER
-from widget.contact import context, links, listing, mirrored
+from widget.contact import context, links, listing, mirrored, undo
 from widget.contact import panel as states
 from widget.contact.creating import create_and_link, notice_partial
 from widget.contact.forms import ContactForm
@@ -135,11 +135,33 @@ def link():
 @bp.post("/unlink")
 @require("edit")
 def unlink():
+    """Unlink, say so, and offer Undo for a few seconds (widget.contact.undo)."""
     ctx = context.load()
+    done = None
     if ctx.problem is None:
-        links.unlink(get_session(), ctx.link_key, ctx.user)
+        done = undo.unlink(get_session(), ctx.link_key, ctx.user)
         get_session().commit()
-    return _body(ctx)
+    body, code, headers = _body(ctx)
+    notice = undo.unlinked_notice(done, "#contact-notice", url_for("contact.undo_unlink"),
+                                  "#contact-body")  # fmt: skip
+    return body + notice, code, headers
+
+
+@bp.post("/unlink/undo")
+@require("edit")
+def undo_unlink():
+    """Undo an Unlink of a moment ago: the same link back, audited (link.restore)."""
+    ctx = context.load()
+    if ctx.problem is not None:
+        return _notice(ctx, ctx.problem.message_for(ctx.is_admin), 409)
+    try:
+        restored = undo.undo(get_session(), ctx.link_key, ctx.user, request.form.get("undo", ""))
+    except undo.CannotUndo as refused:
+        get_session().rollback()
+        return _notice(ctx, refused.message, refused.status)
+    get_session().commit()
+    body, code, headers = _body(ctx, retarget=True)
+    return body + undo.restored_notice(restored, "#contact-notice"), code, headers
 
 
 @bp.post("/new")

@@ -152,6 +152,22 @@ def quotes_by_id(session: Session, scope: MirrorScope, ids: Iterable[str]) -> li
     return found
 
 
+def paid_invoices(
+    session: Session, scope: MirrorScope, contact_ids: Iterable[str], paid_after: date
+) -> list[Invoice]:
+    """These contacts' PAID sales invoices fully paid after `paid_after` (how they pay:
+    widget.paying). Bounded by the date: a year of one customer's invoices, not its history."""
+    found: list[Invoice] = []
+    for chunk in _chunks(_ids(contact_ids)):
+        query = _of(MirrorInvoice, scope, chunk).where(
+            MirrorInvoice.type == SALES,
+            MirrorInvoice.status == "PAID",
+            MirrorInvoice.fully_paid_on_date > paid_after,
+        )
+        found += _invoices(session, query)
+    return found
+
+
 # --- paged lists ------------------------------------------------------------------------------
 
 
