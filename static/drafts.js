@@ -243,7 +243,13 @@
     });
     if (!focus) return;
     if (!focus.matches("input, select, textarea")) focus.setAttribute("tabindex", "-1");
-    focus.focus();
+    /* the form (or the field to correct) scrolled into view, whatever was on screen before */
+    if (focus.hasAttribute("data-focus-after-draft")) {
+      first.scrollIntoView({ block: "start" });
+    } else {
+      focus.scrollIntoView({ block: "center" });
+    }
+    focus.focus({ preventScroll: true });
   });
 
   document.addEventListener("DOMContentLoaded", function () {
