@@ -165,7 +165,7 @@ def test_admins_save_the_defaults_and_every_change_is_audited(server, workspace)
     again = _post(admin, server, GOOD)
     assert "No changes to save." in again.text and len(_changes(server, workspace.id)) == 1
     shown = admin.get(f"{server.url}/admin/audit", timeout=10).text
-    assert "Changed draft defaults: bill due days 30 → 45" in shown
+    assert "Ada Admin changed draft defaults: bill due days 30 → 45" in shown  # a sentence
     assert page.status_code == 200 and 'hx-get="/drafts/defaults"' in page.text
 
 

@@ -90,7 +90,8 @@ def test_as_of_shows_the_time_today_and_the_date_otherwise():
     nz = zone_for("NEWZEALANDSTANDARDTIME")
     assert format_as_of(fetched, "en-NZ", nz, now=now).replace(NNBSP, " ") == "11:58 am"
     yesterday = datetime(2026, 3, 9, 8, 5, tzinfo=UTC)
-    assert format_as_of(yesterday, "fr-FR", UTC, now=now) == "09/03/2026 08:05"
+    # another day: the medium date and short time, as every other date and time is written
+    assert format_as_of(yesterday, "fr-FR", UTC, now=now) == "9 mars 2026, 08:05"
 
 
 def test_counts_use_the_locales_grouping():
