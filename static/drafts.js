@@ -209,7 +209,6 @@
     lines.appendChild(copy);
     renumber(form);
     flagAccounts(form);
-    if (target.type === "date") showDays(form);
     recompute(form);
     var first = copy.querySelector("select, textarea, input");
     if (first) first.focus();
@@ -246,6 +245,7 @@
     if (line && target.hasAttribute("data-item")) fillFromItem(line, target);
     if (line && target.hasAttribute("data-account-select")) fillFromAccount(line, target);
     flagAccounts(form);
+    if (target.type === "date") showDays(form);
     recompute(form);
   });
 
