@@ -9,6 +9,7 @@ import secrets
 
 from sqlalchemy import select
 
+from tests.contact.mirror_fill import fill_mirror
 from tests.contact.support import NZ, open_panel, person_record, stored
 from widget.auth.models import AuditEntry
 
@@ -56,3 +57,19 @@ def test_a_refusal_for_another_reason_offers_nothing(contact_server):
     refused = panel.post("/contact/new", form)
     assert refused.status_code == 422
     assert "Link the existing contact instead" not in refused.text
+
+
+def test_with_the_mirror_ready_the_existing_contact_is_found_there(contact_server):
+    """Once the mirror is ready the contact with the name comes from it: the only Xero call is
+    the refused create itself (no Name== lookup)."""
+    workspace = contact_server.connected_workspace(NZ)
+    fill_mirror(contact_server, workspace.id, NZ)
+    existing = _taken(contact_server)
+    panel = open_panel(contact_server, workspace, person_record(name="Mirror Dup Person"))
+    key = re.search(r'name="idempotency_key" value="([^"]+)"', panel.page.text).group(1)
+    mark = contact_server.meter.mark()
+    refused = panel.post("/contact/new", {"name": existing["Name"], "idempotency_key": key})
+    assert refused.status_code == 422 and "Link the existing contact instead" in refused.text
+    assert existing["ContactID"] in refused.text
+    calls = contact_server.meter.since(mark)
+    assert len(calls) == 1 and calls[0].method in ("PUT", "POST"), calls  # the refused create
