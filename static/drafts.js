@@ -163,12 +163,52 @@
     if (option) selectValue(line.querySelector("[data-tax-rate]"), option.getAttribute("data-tax"));
   }
 
+  /* "2026-11-30" written as the panel writes days (widget/formatting.py `format_day`: CLDR's
+   * medium pattern, e.g. "d MMM y" -> "30 Nov 2026"); the form carries the pattern and months. */
+  function dayText(form, iso) {
+    var match = /^(\d{4})-(\d{2})-(\d{2})$/.exec(iso || "");
+    var style;
+    try {
+      style = JSON.parse(form.getAttribute("data-day-style") || "null");
+    } catch (error) {
+      style = null;
+    }
+    if (!match || !style) return "";
+    var year = match[1], month = Number(match[2]), day = Number(match[3]);
+    return style.pattern.replace(/'([^']*)'|d+|M+|L+|y+/g, function (token, quoted) {
+      if (quoted !== undefined) return quoted;
+      var letter = token.charAt(0);
+      if (letter === "d") return token.length > 1 && day < 10 ? "0" + day : String(day);
+      if (letter === "y") return token.length === 2 ? year.slice(2) : year;
+      if (token.length >= 4) return style.wide[month - 1];
+      if (token.length === 3) return style.abbreviated[month - 1];
+      return token.length === 2 && month < 10 ? "0" + month : String(month);
+    });
+  }
+
+  function showDays(form) {
+    form.querySelectorAll('input[type="date"]').forEach(function (input) {
+      var text = input.closest("div") && input.closest("div").querySelector("[data-day-text]");
+      if (text) text.textContent = dayText(form, input.value);
+    });
+  }
+
+  /* A line with no account is kept as a draft; the note says Xero needs one before approval. */
+  function flagAccounts(form) {
+    form.querySelectorAll("[data-lines] [data-line]").forEach(function (line) {
+      var select = line.querySelector("[data-account-select]");
+      var note = line.querySelector("[data-account-needed]");
+      if (select && note) note.hidden = Boolean(select.value);
+    });
+  }
+
   function addLine(form) {
     var template = form.querySelector("template[data-line-template]");
     var lines = form.querySelector("[data-lines]");
     var copy = template.content.firstElementChild.cloneNode(true);
     lines.appendChild(copy);
     renumber(form);
+    flagAccounts(form);
     recompute(form);
     var first = copy.querySelector("select, textarea, input");
     if (first) first.focus();
@@ -194,6 +234,7 @@
   document.addEventListener("input", function (event) {
     var form = event.target.closest && event.target.closest("[data-draft-form]");
     if (form) recompute(form);
+    if (form && event.target.type === "date") showDays(form);
   });
 
   document.addEventListener("change", function (event) {
@@ -203,6 +244,8 @@
     var line = target.closest("[data-line]");
     if (line && target.hasAttribute("data-item")) fillFromItem(line, target);
     if (line && target.hasAttribute("data-account-select")) fillFromAccount(line, target);
+    flagAccounts(form);
+    if (target.type === "date") showDays(form);
     recompute(form);
   });
 
@@ -226,7 +269,11 @@
   /* After a form or result arrives: current totals, and focus where the rep should look next
    * (the first field with a message, else the general message, else the heading). */
   function settle(root) {
-    (root || document).querySelectorAll("[data-draft-form]").forEach(recompute);
+    (root || document).querySelectorAll("[data-draft-form]").forEach(function (form) {
+      recompute(form);
+      showDays(form);
+      flagAccounts(form);
+    });
   }
 
   document.addEventListener("htmx:after:swap", function () {
@@ -243,7 +290,13 @@
     });
     if (!focus) return;
     if (!focus.matches("input, select, textarea")) focus.setAttribute("tabindex", "-1");
-    focus.focus();
+    /* the form (or the field to correct) scrolled into view, whatever was on screen before */
+    if (focus.hasAttribute("data-focus-after-draft")) {
+      first.scrollIntoView({ block: "start" });
+    } else {
+      focus.scrollIntoView({ block: "center" });
+    }
+    focus.focus({ preventScroll: true });
   });
 
   document.addEventListener("DOMContentLoaded", function () {

@@ -11,9 +11,16 @@
 
   var focusedId = null;
 
-  document.addEventListener("htmx:before:swap", function () {
+  /* hx-disable disables the pressed button while its request runs, which takes focus from it:
+   * remember it as the request starts, and keep that when focus is on the body at swap time. */
+  document.addEventListener("htmx:config:request", function () {
     var active = document.activeElement;
     focusedId = active && active.id ? active.id : null;
+  });
+
+  document.addEventListener("htmx:before:swap", function () {
+    var active = document.activeElement;
+    if (active && active !== document.body) focusedId = active.id || null;
   });
 
   document.addEventListener("htmx:after:swap", function () {

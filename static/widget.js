@@ -8,6 +8,7 @@
  *    `event.detail.ctx.request.headers` (htmx 1/2 used `htmx:configRequest` / `detail.headers`).
  *    No cookies are involved, so third-party cookie blocking does not matter, and a cross-site
  *    form cannot send this header, so state-changing requests are CSRF-safe.
+ * 3. Requests in progress are marked aria-busy on their target (below).
  */
 (function () {
   "use strict";
@@ -35,6 +36,25 @@
   }
 
   forgetLaunchToken();
+
+  /* 3. While a request runs, what it will replace is marked aria-busy (htmx 4 itself adds the
+   *    htmx-request class that shows the indicators, and hx-disable disables what would repeat
+   *    the request); nothing else in the panel is blocked. */
+  function busyTarget(event) {
+    var ctx = event.detail && event.detail.ctx;
+    var target = ctx && ctx.target;
+    return target && target.setAttribute ? target : null;
+  }
+
+  document.addEventListener("htmx:before:request", function (event) {
+    var target = busyTarget(event);
+    if (target) target.setAttribute("aria-busy", "true");
+  });
+
+  document.addEventListener("htmx:finally:request", function (event) {
+    var target = busyTarget(event);
+    if (target) target.removeAttribute("aria-busy");
+  });
 
   document.addEventListener("htmx:config:request", function (event) {
     var request = event.detail && event.detail.ctx && event.detail.ctx.request;

@@ -4,6 +4,11 @@ The locale comes from the launch token when the CRM sends one, else the browser'
 else English. Both are outside input: a malformed value must fall back, never break the panel.
 Amounts in the organisation's base currency use the locale's symbol; other currencies show their
 ISO code, because "$" alone cannot say whether it is NZD, AUD or USD.
+
+One date and time style per locale, everywhere (panels, forms, messages, the audit log): a day is
+CLDR's medium date ("30 Nov 2026" in en-NZ, "Nov 30, 2026" in en, "30.11.2026" in de), a time its
+short time, and a moment both, joined as the locale joins them ("30 Nov 2026, 9:05 am"), in the
+organisation's time zone.
 """
 
 from __future__ import annotations
@@ -15,7 +20,6 @@ from functools import lru_cache
 
 from babel import Locale, UnknownLocaleError
 from babel.dates import format_date as babel_format_date
-from babel.dates import format_datetime as babel_format_datetime
 from babel.dates import format_time as babel_format_time
 from babel.dates import format_timedelta
 from babel.numbers import format_currency, format_decimal, get_currency_precision
@@ -113,7 +117,31 @@ def format_as_of(
     today = _aware(now or datetime.now(UTC)).astimezone(zone).date()
     if moment.date() == today:
         return babel_format_time(moment, format="short", locale=loc)
-    return babel_format_datetime(moment, format="short", locale=loc)
+    return format_moment(moment, loc, zone)
+
+
+def format_moment(moment: datetime, locale: Locale | str, zone: tzinfo = UTC) -> str:
+    """A date and time (an audit entry, a last answer): the medium date and the short time, in
+    `zone`; naive datetimes are UTC."""
+    loc = _locale(locale)
+    moment = _aware(moment).astimezone(zone)
+    day = babel_format_date(moment, format="medium", locale=loc)
+    time = babel_format_time(moment, format="short", locale=loc)
+    joiner = loc.datetime_formats.get("medium")
+    pattern = str(joiner) if joiner is not None else "{1} {0}"
+    return pattern.replace("{1}", day).replace("{0}", time).replace("'", "")
+
+
+def day_style(locale: Locale | str) -> dict:
+    """What a browser needs to write a day as `format_day` does (static/drafts.js echoes the
+    date fields with it): CLDR's medium pattern ("d MMM y") and the month names it may use."""
+    loc = _locale(locale)
+    months = loc.months["format"]
+    return {
+        "pattern": loc.date_formats["medium"].pattern,
+        "abbreviated": [months["abbreviated"][n] for n in range(1, 13)],
+        "wide": [months["wide"][n] for n in range(1, 13)],
+    }
 
 
 def format_age(age: timedelta | float, locale: Locale | str) -> str:

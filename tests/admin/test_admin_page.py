@@ -77,7 +77,7 @@ def test_granting_access_swaps_the_row_confirms_and_audits(db_app):
     assert '<option value="view" selected>' in body
     assert "Saved: Rita Rep now has view access." in body
     assert 'id="audit-log" hx-swap-oob="true"' in body
-    assert "Changed Rita Rep&#39;s access from No access to View" in body
+    assert "changed Rita Rep&#39;s access from No access to View" in body  # a sentence
     assert member.get("/contact").status_code == 200
 
     assert admin.post(f"/admin/users/{rita.id}/access", data={"access": "none"}).status_code == 200

@@ -77,7 +77,7 @@ def test_an_admin_adds_one_person_whose_grant_applies_at_first_launch(db_app):
     assert response.status_code == 200 and response.headers["HX-Trigger"] == "setup-changed"
     assert "Saved: 1 added" in body and "has not opened the widget yet" in body
     assert 'id="user-list-box" hx-swap-oob="true"' in body
-    assert "Added Nia New (user u-77) before their first visit, on this page" in body
+    assert "added Nia New (user u-77) before their first visit, on this page" in body
     again = admin.post("/admin/users", data=form).get_data(as_text=True)
     assert "Nothing to change" in again
     nia = launch(db_app, tenant, "contact", user_id="u-77", name="Nia New")

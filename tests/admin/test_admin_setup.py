@@ -160,7 +160,7 @@ def test_keeping_the_standard_defaults_completes_that_step_once(auth_app):
     assert kept.status_code == 200 and _steps(body)["defaults"] == "Done"
     assert "Invoices due in 14 days, bills in 30, quotes expire in 30." in body
     assert 'id="audit-log" hx-swap-oob="true"' in body
-    assert "Kept the standard defaults for new drafts" in body
+    assert "kept the standard defaults for new drafts" in body
     admin.post("/admin/setup/defaults")  # again: nothing more happens
     with auth_app.app_context():
         entries = audit.entries(get_session(), tenant.id).entries

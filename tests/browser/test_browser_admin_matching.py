@@ -88,7 +88,7 @@ def test_matching_review_accepts_exact_then_a_likely_one(page, site, axe_js, bro
 
     review.get_by_role("button", name="Accept all 1 exact matches").click()
     expect(review).to_contain_text("Linked 1 CRM contacts to their Xero contacts.")
-    expect(admin.locator("#audit-log")).to_contain_text("link.create")
+    expect(admin.locator("#audit-log")).to_contain_text(f"to Xero contact {exact.name}")
 
     review.get_by_role("button", name="Likely (1)").click()
     row = review.locator(".match-row", has_text=typo)

@@ -214,9 +214,12 @@ def test_link_a_suggestion_read_summary_and_details_then_unlink(page: Page, site
     reopened = open_panel(page, site.crm_url, f"people/{rep.id}", user=EDITOR)
     expect(reopened.locator("[data-state='unlinked']")).to_be_visible()
     admin = open_panel(page, site.crm_url, "admin")
-    for action in ("link.create", "link.remove"):  # audited, by whom
-        row = admin.locator("#audit tr").filter(has_text=f"{action} {expected_id}")
-        expect(row).to_contain_text("Mia Member")
+    # audited, by whom, as sentences with names (issue 11), not action names and ids
+    linked_row = f"Mia Member linked {rep.name} to Xero contact {name}"
+    unlinked_row = f"Mia Member unlinked {rep.name} from"
+    for sentence in (linked_row, unlinked_row):
+        expect(admin.locator("#audit tr").filter(has_text=sentence).first).to_be_visible()
+    expect(admin.locator("#audit")).not_to_contain_text(f"link.create {expected_id}")
     assert browser_log.errors == []
 
 

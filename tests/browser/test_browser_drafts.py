@@ -251,7 +251,7 @@ def test_an_admin_sets_the_defaults_and_the_next_form_starts_from_them(
     section.get_by_label("Count accepted quotes as open too").check()
     section.get_by_role("button", name="Save defaults").click()
     expect(section.get_by_role("status")).to_have_text("Saved.")
-    expect(page.locator("#audit-log")).to_contain_text("Changed draft defaults: invoice due days")
+    expect(page.locator("#audit-log")).to_contain_text("changed draft defaults: invoice due days")
     screenshot(page, "drafts-admin-defaults")
     section.get_by_label("Quotes expire after (days)").fill("400")
     section.get_by_role("button", name="Save defaults").click()

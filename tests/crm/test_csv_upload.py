@@ -60,7 +60,7 @@ def test_a_good_file_is_saved_and_uploading_it_again_changes_nothing(db_app):
     with db_app.app_context():
         entries = audit.entries(get_session(), tenant.id).entries
     assert [e.action for e in entries] == ["crm.contacts.upload"]
-    assert "Uploaded CRM contacts from a CSV file: 3 new, 0 updated" in admin.get(
+    assert "uploaded CRM contacts from a CSV file: 3 new, 0 updated" in admin.get(  # a sentence
         "/admin/audit"
     ).get_data(as_text=True)
 

@@ -152,8 +152,16 @@ def test_admins_save_the_defaults_and_every_change_is_audited(server, workspace)
         "INPUT2" in options["purchase_tax_type"] and "OUTPUT2" not in options["purchase_tax_type"]
     )
 
+    # an empty choice says what it does (issue 11: not "The organisation's first")
+    assert "No default: the first account in the list" in section.text
+    assert "No default: the account&#39;s own rate" in section.text
+    assert "The organisation&#39;s first" not in section.text
+
     saved = _post(admin, server, GOOD)
     assert saved.status_code == 200 and "Saved." in saved.text
+    # the outcome sits beside Save defaults, where the admin is looking, not out of view above
+    actions = saved.text.split('<div class="form-actions">')[1].split("</div>")[0]
+    assert "Save defaults" in actions and '<p class="saved" role="status">Saved.</p>' in actions
     stored_settings = _settings_of(server, workspace.id)
     assert stored_settings["open_quotes_include_accepted"] is True  # where the summary reads it
     assert stored_settings["drafts"]["invoice_due_days"] == 7
@@ -165,7 +173,7 @@ def test_admins_save_the_defaults_and_every_change_is_audited(server, workspace)
     again = _post(admin, server, GOOD)
     assert "No changes to save." in again.text and len(_changes(server, workspace.id)) == 1
     shown = admin.get(f"{server.url}/admin/audit", timeout=10).text
-    assert "Changed draft defaults: bill due days 30 → 45" in shown
+    assert "Ada Admin changed draft defaults: bill due days 30 → 45" in shown  # a sentence
     assert page.status_code == 200 and 'hx-get="/drafts/defaults"' in page.text
 
 

@@ -172,7 +172,7 @@ def test_a_quotes_expiry_date_is_not_before_its_date():
     }
 
 
-PERIOD = "period lock date (31 Mar 2026)"
+PERIOD = "period lock date (Mar 31, 2026)"
 
 
 @pytest.mark.parametrize(
@@ -181,17 +181,17 @@ PERIOD = "period lock date (31 Mar 2026)"
         (
             {"date": "2026-03-31", "due_date": "2026-04-30"},
             "date",
-            "period lock date (31 Mar 2026)",
+            "period lock date (Mar 31, 2026)",
         ),
         (
             {"date": "2026-01-15", "due_date": "2026-04-30"},
             "date",
-            "period lock date (31 Mar 2026)",
+            "period lock date (Mar 31, 2026)",
         ),
         (
             {"date": "2025-03-01", "due_date": "2026-04-30"},
             "date",
-            "end of year lock date (31 Mar 2025)",
+            "end of year lock date (Mar 31, 2025)",
         ),
         ({"date": "2026-03-01", "due_date": "2026-03-20"}, "due_date", "period lock date"),
     ],

@@ -6,10 +6,12 @@ from babel import Locale
 
 from widget.formatting import (
     accept_language_tags,
+    day_style,
     format_age,
     format_as_of,
     format_count,
     format_day,
+    format_moment,
     format_money,
     parse_locale,
     resolve_locale,
@@ -90,7 +92,8 @@ def test_as_of_shows_the_time_today_and_the_date_otherwise():
     nz = zone_for("NEWZEALANDSTANDARDTIME")
     assert format_as_of(fetched, "en-NZ", nz, now=now).replace(NNBSP, " ") == "11:58 am"
     yesterday = datetime(2026, 3, 9, 8, 5, tzinfo=UTC)
-    assert format_as_of(yesterday, "fr-FR", UTC, now=now) == "09/03/2026 08:05"
+    # another day: the medium date and short time, as every other date and time is written
+    assert format_as_of(yesterday, "fr-FR", UTC, now=now) == "9 mars 2026, 08:05"
 
 
 def test_counts_use_the_locales_grouping():
@@ -141,3 +144,38 @@ def test_formatting_accepts_locale_strings_or_objects_and_falls_back():
         amount, "EUR", "de-DE"
     )
     assert format_money(amount, "USD", "bogus") == format_money(amount, "USD", "en")
+
+
+# --- one date and time style per locale (issue 11) ---------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("locale", "day", "moment"),
+    [
+        ("en-NZ", "30 Nov 2026", "30 Nov 2026, 9:05 pm"),
+        ("en-GB", "30 Nov 2026", "30 Nov 2026, 21:05"),
+        ("en-US", "Nov 30, 2026", "Nov 30, 2026, 9:05 PM"),
+        ("de-DE", "30.11.2026", "30.11.2026, 21:05"),
+    ],
+)
+def test_days_and_moments_share_one_style_per_locale(locale, day, moment):
+    when = datetime(2026, 11, 30, 8, 5, tzinfo=UTC)  # 21:05 in Auckland (+13)
+    nz = zone_for("NEWZEALANDSTANDARDTIME")
+    assert format_day(date(2026, 11, 30), locale) == day
+    shown = format_moment(when, locale, nz).replace(NNBSP, " ")
+    assert shown == moment and shown.startswith(day)  # the same day, whatever is added
+    # yesterday's as-of time reads the same way
+    later = datetime(2026, 12, 2, 8, 5, tzinfo=UTC)
+    assert format_as_of(when, locale, nz, now=later).replace(NNBSP, " ") == moment
+
+
+def test_naive_moments_are_utc():
+    assert format_moment(datetime(2026, 3, 9, 8, 5), "en-GB") == "9 Mar 2026, 08:05"
+
+
+def test_the_day_style_handed_to_the_browser_writes_days_as_format_day():
+    style = day_style("en-NZ")
+    assert style["pattern"] == "d MMM y"
+    assert style["abbreviated"][10] == "Nov" and style["wide"][10] == "November"
+    assert day_style("de-DE")["pattern"] == "dd.MM.y"
+    assert day_style("en-US")["pattern"] == "MMM d, y"

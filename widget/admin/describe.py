@@ -1,4 +1,7 @@
-"""Audit entries in words for the admin page; unknown actions fall back to their raw form."""
+"""Audit entries in words for the admin page: `sentence` says who did what ("Ana linked Jo Bloggs
+to Xero contact Bloggs Ltd"), `describe` the what; unknown actions fall back to their raw form.
+Entries store their details as JSON; names are in them for entries written since they were added,
+older ones name the ids instead."""
 
 from widget.auth.models import AuditEntry
 
@@ -22,8 +25,93 @@ def _counted(entry: AuditEntry, details: dict) -> str:
     )
 
 
+RECORD_WORDS = {"contact": "CRM contact", "company": "CRM company", "deal": "CRM deal"}
+DOCUMENT_NAMES = {"quote": "quote", "invoice": "invoice", "bill": "bill"}
+
+
+def sentence(entry: AuditEntry) -> str:
+    """The entry as one sentence with its actor: "Ana linked …", "System received …"."""
+    what = describe(entry)
+    actor = entry.actor or "system"
+    if actor == "system":
+        actor = _system_actor(entry)
+    if what[:1].isupper():  # every description starts with its verb
+        what = what[0].lower() + what[1:]
+    return f"{actor} {what}"
+
+
+def _system_actor(entry: AuditEntry) -> str:
+    if (entry.details or {}).get("via") == "cli":
+        return "An operator (command line)"
+    if entry.action.startswith("xero."):
+        return "Xero"
+    return "The CRM" if entry.action.startswith("crm.") else "The widget"
+
+
+def _crm_name(entry: AuditEntry, details: dict) -> str:
+    kind = RECORD_WORDS.get(details.get("record_type") or "contact", "CRM record")
+    name = details.get("crm_contact_name")
+    return name if name else f"{kind} {details.get('crm_contact_id', '')}".strip()
+
+
+def _xero_name(entry: AuditEntry, details: dict) -> str:
+    return f"Xero contact {details.get('xero_contact_name') or entry.subject}"
+
+
+def _plain(entry: AuditEntry, details: dict) -> str | None:
+    """Sentences for links, the connection, deals and the workspace (None: not one of these)."""
+    action = entry.action
+    if action == "link.create":
+        return f"Linked {_crm_name(entry, details)} to {_xero_name(entry, details)}"
+    if action == "link.change":
+        return f"Linked {_crm_name(entry, details)} to {_xero_name(entry, details)} instead"
+    if action == "link.remove":
+        name = details.get("xero_contact_name")
+        return f"Unlinked {_crm_name(entry, details)} from " + (
+            f"Xero contact {name}" if name else "its Xero contact"
+        )
+    if action == "link.restore":
+        crm, xero = _crm_name(entry, details), _xero_name(entry, details)
+        return f"Undid an unlink: linked {crm} to {xero} again"
+    if action == "contact.relinked_after_merge":
+        merged = details.get("xero_contact_name") or details.get("xero_contact_id")
+        survivor = details.get("survivor_contact_name") or details.get("survivor_contact_id")
+        return (
+            f"Moved the link of {entry.subject} from Xero contact {merged} to {survivor}, "
+            "which Xero merged it into"
+        )
+    organisation = details.get("tenant_name") or "the Xero organisation"
+    if action == "xero.connected":
+        return f"Connected {organisation}" + (" again" if details.get("restored") else "")
+    if action == "xero.disconnected":
+        return f"Disconnected {organisation}"
+    if action == "xero.needs_reauthorisation":
+        return f"Stopped accepting the connection to {organisation}: reconnect it"
+    if action in ("deal.document.add", "deal.document.remove"):
+        document = DOCUMENT_NAMES.get(details.get("document_type"), "document")
+        number = details.get("number") or entry.subject
+        deal = f"CRM deal {details.get('crm_deal_id', '')}".strip()
+        if action == "deal.document.add":
+            return f"Added {document} {number} to {deal}"
+        return f"Removed {document} {number} from {deal}"
+    if action == "workspace.create":
+        return f"Created the workspace {entry.subject}"
+    if action == "secret.rotate":
+        return "Made a new signing secret (the previous ones still work)"
+    if action == "secret.retire":
+        return f"Retired {details.get('retired', 0)} older signing secret(s)"
+    if action == "origins.set":
+        return "Set the CRM addresses allowed to show the widget: " + ", ".join(
+            details.get("origins") or []
+        )
+    return None
+
+
 def describe(entry: AuditEntry) -> str:
     details = entry.details or {}
+    plain = _plain(entry, details)
+    if plain is not None:
+        return plain
     if entry.action in CRM_RECORDS:
         return _counted(entry, details)
     if entry.action == "crm.match.run":

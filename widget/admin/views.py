@@ -3,6 +3,7 @@ simply not found (404), whatever the caller puts in the URL."""
 
 from flask import Blueprint, abort, render_template, request
 
+from widget.admin.audit_view import audit_helpers
 from widget.admin.describe import ACCESS_LABELS, describe
 from widget.admin.setup import KEEP_DEFAULTS, keep_standard_defaults, setup_of
 from widget.auth import audit
@@ -28,6 +29,7 @@ GRANT_WORDS = {"none": "no", "view": "view", "edit": "edit"}
 def _helpers() -> dict:
     return {
         "describe": describe,
+        **audit_helpers(),
         "access_labels": ACCESS_LABELS,
         "as_utc": as_utc,
         "keep_defaults_action": KEEP_DEFAULTS,

@@ -3,6 +3,8 @@
 Secrets are printed once, when made; they are stored encrypted. Every change is audited.
 """
 
+import os
+
 import click
 from flask.cli import AppGroup, with_appcontext
 from sqlalchemy.exc import IntegrityError
@@ -96,6 +98,12 @@ def set_origins_command(workspace_id: str, origins: tuple[str, ...]):
     click.echo("allowed origins: " + " ".join(cleaned))
 
 
+def server_url() -> str:
+    """Where this machine serves the widget: scripts/run binds $PORT (5000 unless set), so the
+    URLs printed here open on the port the server actually runs on."""
+    return f"http://localhost:{os.environ.get('PORT') or '5000'}"
+
+
 def _record_claim(record: str, name: str, email: str, contacts, primary: str) -> dict:
     kind, _, record_id = record.partition(":")
     if kind == "none":
@@ -134,7 +142,11 @@ def _contact_claim(text: str) -> dict:
 @click.option("--contact", "contacts", multiple=True, help="associated ID:NAME:EMAIL (repeatable)")
 @click.option("--primary-contact", default="", help="a deal's primary contact id")
 @click.option("--panel", type=click.Choice(PANELS), help="default: the record's type, or admin")
-@click.option("--base-url", default="http://localhost:5000", show_default=True)
+@click.option(
+    "--base-url",
+    default=lambda: server_url(),
+    show_default="http://localhost:$PORT (5000 when PORT is unset)",
+)
 @click.option("--lifetime", default=MAX_LIFETIME, type=click.IntRange(1, MAX_LIFETIME))
 @with_appcontext
 def launch_url_command(

@@ -33,8 +33,9 @@ class GroupContext(PanelContext):
 
     @cached_property
     def link_key(self) -> links.LinkKey:
+        name = str(self.record.get("name") or "")
         return links.LinkKey(
-            self.workspace_id, self.tenant_id, self.crm_contact_id, self.record_type
+            self.workspace_id, self.tenant_id, self.crm_contact_id, self.record_type, name
         )
 
     @cached_property

@@ -127,7 +127,7 @@ def _person(ctx, values):
 
 
 def _key(ctx, person) -> links.LinkKey:
-    return links.LinkKey(ctx.workspace_id, ctx.tenant_id, person.crm_id)
+    return links.LinkKey(ctx.workspace_id, ctx.tenant_id, person.crm_id, crm_name=person.name)
 
 
 def _box(person) -> str:

@@ -83,7 +83,8 @@ class PanelContext:
 
     @cached_property
     def link_key(self) -> links.LinkKey:
-        return links.LinkKey(self.workspace_id, self.tenant_id, self.crm_contact_id)
+        name = str(self.record.get("name") or "")
+        return links.LinkKey(self.workspace_id, self.tenant_id, self.crm_contact_id, crm_name=name)
 
     @property
     def link(self) -> ContactLink | None:

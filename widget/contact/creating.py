@@ -27,7 +27,7 @@ from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
 from widget.auth.clock import as_utc
-from widget.contact import clock, links
+from widget.contact import clock, links, mirrored
 from widget.contact import panel as states
 from widget.contact.forms import ContactForm
 from widget.db import get_session
@@ -67,6 +67,8 @@ def create_and_link(ctx, form: ContactForm) -> int | None:
         created = _create_once(db, ctx, form)
     except XeroValidationError as exc:
         form.refused(exc)
+        if _names_taken(form):
+            form.existing = _existing_named(ctx, form.name)
         return 422
     except StillPending:
         form.general_errors.append(
@@ -87,6 +89,29 @@ def create_and_link(ctx, form: ContactForm) -> int | None:
         links.link(db, ctx.link_key, created.contact_id, created.name, ctx.user)
     db.commit()
     g.contact_created_notice = _notice(created, form)
+    return None
+
+
+def _names_taken(form: ContactForm) -> bool:
+    """Xero refused the name as another contact's ("… is already assigned to another contact")."""
+    return any("already" in message for message in form.errors.get("name", []))
+
+
+def _existing_named(ctx, name: str) -> tuple[str, str] | None:
+    """The contact that has the name (names are unique in an organisation, any case): from the
+    mirror when it is ready (0 calls), else Xero's `Name==` filter. None when not found."""
+    wanted = name.casefold()
+    try:
+        if ctx.mirror is not None:
+            candidates = mirrored.search(ctx, name)
+        else:
+            candidates = ctx.xero.contacts_named(name)
+    except (XeroError, TimeoutError):
+        return None  # the refusal still stands beside the name; the offer is a convenience
+    for contact in candidates:
+        archived = (contact.contact_status or "").upper() == "ARCHIVED"
+        if (contact.name or "").casefold() == wanted and not archived:
+            return contact.contact_id, contact.name
     return None
 
 

@@ -36,6 +36,8 @@ class ContactForm:
     idempotency_key: str = field(default_factory=lambda: _new_key())
     errors: dict[str, list[str]] = field(default_factory=dict)
     general_errors: list[str] = field(default_factory=list)
+    #: (contact id, name) of the Xero contact that already has the name, offered to link instead
+    existing: tuple[str, str] | None = None
 
     @classmethod
     def from_record(cls, record: dict) -> ContactForm:

@@ -5,7 +5,7 @@ invisible under another, and nothing crosses workspaces. The caller commits, so 
 audit entry land together (see widget.auth.audit).
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from sqlalchemy import select
@@ -27,6 +27,8 @@ class LinkKey:
     tenant_id: str
     crm_contact_id: str
     record_type: str = "contact"
+    #: the CRM record's name as the token gave it: only for the audit log's sentences
+    crm_name: str = field(default="", compare=False)
 
 
 def find(session: Session, key: LinkKey) -> ContactLink | None:
@@ -71,7 +73,7 @@ def link(
         if not retry:
             raise
         return link(session, key, xero_contact_id, xero_name, user, retry=False)
-    details = _details(key)
+    details = _details(key) | {"xero_contact_name": row.xero_contact_name}
     if previous and previous != xero_contact_id:
         details["previous_xero_contact_id"] = previous
     action = "link.change" if previous and previous != xero_contact_id else "link.create"
@@ -135,6 +137,7 @@ def restore(session: Session, key: LinkKey, removed: AuditEntry, user: User | No
         "link.restore",
         removed.subject,
         undoes=removed.id,
+        xero_contact_name=row.xero_contact_name,
         **_details(key),
     )
     return row
@@ -166,4 +169,6 @@ def _details(key: LinkKey) -> dict:
     details = {"crm_contact_id": key.crm_contact_id, "tenant_id": key.tenant_id}
     if key.record_type != "contact":
         details["record_type"] = key.record_type
+    if key.crm_name:
+        details["crm_contact_name"] = key.crm_name[:200]
     return details

@@ -40,7 +40,8 @@ CREDITS = (
     ("sales_credit", "Credit available (sales)"),
     ("purchase_credit", "Credit available (bills)"),
 )
-UNREACHABLE = "Xero could not be reached. Your figures will be back when it answers."
+#: said of figures, searches, suggestions and links alike: it promises nothing about any of them
+UNREACHABLE = "Xero could not be reached just now. Try again in a moment."
 
 
 @dataclass(frozen=True)
@@ -312,6 +313,11 @@ def error_view(error: BaseException | None, is_admin: bool = False) -> ErrorView
             )
         return ErrorView(f"Xero asked us to slow down; the panel tries again in {seconds}.", wait)
     if isinstance(error, XeroNeedsReauthorisation):
+        if is_admin:  # the admin is the one to reconnect: never tell them to ask an admin
+            return ErrorView(
+                "Xero no longer accepts this connection. Reconnect Xero from the admin page.",
+                can_retry=False,
+            )
         return ErrorView(
             "Xero no longer accepts this connection. Ask an admin of your CRM account to "
             "reconnect Xero.",

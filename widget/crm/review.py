@@ -210,7 +210,8 @@ def accept_all_exact(session: Session, scope: Scope, user: User) -> int:
         elif contact is not None:
             session.add(_new_link(scope, match.crm_id, contact, user, now))
             audit.record(session, scope.workspace_id, user, "link.create", contact.contact_id,
-                         crm_contact_id=match.crm_id, tenant_id=scope.tenant_id)  # fmt: skip
+                         crm_contact_id=match.crm_id, tenant_id=scope.tenant_id,
+                         xero_contact_name=contact.name)  # fmt: skip
             match.category, match.reason, match.confidence = matching.LINKED, "linked", 100
             linked += 1
     audit.record(

@@ -23,8 +23,15 @@ def _acting_user() -> CrmUser:
     return user
 
 
-def _render(template: str, panel: str | None = None, record: dict | None = None, **context):
-    """A demo CRM page acting as the chosen user, with the panel for `record` beside it."""
+def _render(
+    template: str,
+    panel: str | None = None,
+    record: dict | None = None,
+    quick: bool = False,
+    **context,
+):
+    """A demo CRM page acting as the chosen user, with the panel for `record` beside it (its
+    quick view when `quick`, as a CRM's side view or preview shows it)."""
     user = _acting_user()
     crm_origin = request.host_url.rstrip("/")
     src = None
@@ -33,6 +40,8 @@ def _render(template: str, panel: str | None = None, record: dict | None = None,
             src = panel_url(get_session(), crm_origin, panel, user, record or ADMIN_RECORD)
         except InvalidOrigin as exc:
             abort(400, f"Open the demo CRM on localhost or over https:// ({exc}).")
+        if quick:
+            src += "&view=quick"
     return render_template(
         template,
         user=user,
@@ -40,6 +49,7 @@ def _render(template: str, panel: str | None = None, record: dict | None = None,
         crm=directory(),
         panel=panel,
         panel_src=src,
+        quick=quick,
         widget_origin=widget_base_url(crm_origin),
         **context,
     )
@@ -54,7 +64,30 @@ def root():
 @bp.get("/demo-crm/")
 @public
 def home():
-    return _render("demo/home.html")
+    """The lists; `?quick=person:ID` (company:, deal:) opens that record's quick view beside
+    them, as a CRM's list preview does."""
+    kind, _, record_id = request.args.get("quick", "").partition(":")
+    if not kind:
+        return _render("demo/home.html")
+    found = quick_record(kind, record_id) or abort(404, "No such record in the demo CRM.")
+    panel, record, name = found
+    return _render("demo/home.html", panel, record, quick=True, quick_name=name)
+
+
+def quick_record(kind: str, record_id: str) -> tuple[str, dict, str] | None:
+    """(panel, record claim, name) for a record of the demo CRM; None when there is none."""
+    crm = directory()
+    if kind == "person" and (person := crm.person(record_id)):
+        return "contact", crm.contact_record(person), person.name
+    if kind == "company" and (company := crm.company(record_id)):
+        return "company", crm.company_record(company), company.name
+    if kind == "deal" and (deal := crm.deal(record_id)):
+        return "deal", crm.deal_record(deal), deal.name
+    return None
+
+
+def _quick() -> bool:
+    return request.args.get("view") == "quick"
 
 
 @bp.get("/demo-crm/people/<person_id>")
@@ -62,7 +95,8 @@ def home():
 def person(person_id: str):
     crm = directory()
     found = crm.person(person_id) or abort(404, "No such person in the demo CRM.")
-    return _render("demo/person.html", "contact", crm.contact_record(found), person=found)
+    record = crm.contact_record(found)
+    return _render("demo/person.html", "contact", record, _quick(), person=found)
 
 
 @bp.get("/demo-crm/companies/<company_id>")
@@ -70,7 +104,8 @@ def person(person_id: str):
 def company(company_id: str):
     crm = directory()
     found = crm.company(company_id) or abort(404, "No such company in the demo CRM.")
-    return _render("demo/company.html", "company", crm.company_record(found), company=found)
+    record = crm.company_record(found)
+    return _render("demo/company.html", "company", record, _quick(), company=found)
 
 
 @bp.get("/demo-crm/deals/<deal_id>")
@@ -78,7 +113,7 @@ def company(company_id: str):
 def deal(deal_id: str):
     crm = directory()
     found = crm.deal(deal_id) or abort(404, "No such deal in the demo CRM.")
-    return _render("demo/deal.html", "deal", crm.deal_record(found), deal=found)
+    return _render("demo/deal.html", "deal", crm.deal_record(found), _quick(), deal=found)
 
 
 @bp.get("/demo-crm/admin")

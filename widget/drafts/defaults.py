@@ -12,10 +12,9 @@ import logging
 from flask import render_template, request
 from sqlalchemy import select
 
-from widget.admin.describe import describe
+from widget.admin.audit_view import audit_helpers
 from widget.auth import audit
 from widget.auth.access import current_panel
-from widget.auth.clock import as_utc
 from widget.connection.models import XeroConnection
 from widget.db import get_session
 from widget.drafts import settings as draft_settings
@@ -65,8 +64,7 @@ def _audit_log(workspace_id: str) -> str:
         "admin/_audit.html",
         audit=audit.entries(get_session(), workspace_id),
         oob=True,
-        describe=describe,
-        as_utc=as_utc,
+        **audit_helpers(),
     )
 
 

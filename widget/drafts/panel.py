@@ -28,8 +28,8 @@ from widget.drafts.models import CREATED, REFUSED, UNKNOWN, DraftSubmission
 from widget.drafts.reference import item_fill
 from widget.drafts.service import DraftsXero
 from widget.drafts.submissions import Outcome, Target, create_once
-from widget.drafts.validation import check
-from widget.formatting import format_money
+from widget.drafts.validation import check, parse_day
+from widget.formatting import day_style, format_day, format_money
 from widget.timezones import today_in
 from widget.xero import XeroError, XeroRateLimited, XeroUnavailable
 
@@ -99,7 +99,7 @@ def submit(kind: str, ctx=None, place: DraftPlace | None = None) -> Answer:
             "start again, so the document goes to the right contact."
         )
         return _form(ctx, form, ref, place), 409
-    checked = check(form.values, ref)
+    checked = check(form.values, ref, ctx.locale)
     if not checked.ok:
         form.take(checked)
         return _form(ctx, form, ref, place), 422
@@ -114,7 +114,8 @@ def submit(kind: str, ctx=None, place: DraftPlace | None = None) -> Answer:
         ctx.xero.forget_documents(ctx.link.xero_contact_id)  # the summary shows it next
         if place.on_created is not None:
             place.on_created(outcome.submission)
-        return _created(ctx, outcome, ref, place), 200
+        no_account = [line.index + 1 for line in checked.lines if not line.account_code]
+        return _created(ctx, outcome, ref, place, no_account), 200
     if outcome.status == REFUSED:
         form.refused(outcome.refusal, [line.index for line in checked.lines])
         return _form(ctx, form, ref, place), 422
@@ -153,10 +154,14 @@ def _form(ctx, form: DraftForm, ref, place: DraftPlace) -> str:
         tax_rates=ref.tax_rates_for(kind),
         items=ref.items_for(kind),
         money=lambda amount, code: format_money(amount, code, ctx.locale, ref.base_currency),
+        day_style=day_style(ctx.locale),
+        day_text=lambda text: format_day(parse_day(text or ""), ctx.locale),
     )
 
 
-def _created(ctx, outcome: Outcome, ref, place: DraftPlace) -> str:
+def _created(ctx, outcome: Outcome, ref, place: DraftPlace, no_account=()) -> str:
+    """The created message; `no_account` numbers the lines Xero needs an account on before the
+    document can be approved."""
     row = outcome.submission
     amount = None
     if row.amount is not None:
@@ -169,6 +174,7 @@ def _created(ctx, outcome: Outcome, ref, place: DraftPlace) -> str:
         outcome=outcome,
         name=NAMES[row.kind],
         amount=amount,
+        no_account=no_account,
         xero_url=document_url(row.kind, ref.organisation.short_code, row.xero_id),
     )
 

@@ -37,6 +37,14 @@ class ItemFill:
     account_code: str
     tax_type: str
 
+    @property
+    def price_text(self) -> str:
+        """The price as money is written, "165.00" (Xero sends 165.0), more places kept
+        when Xero has them ("2.3750"); '' when the item has none."""
+        if self.price is None:
+            return ""
+        return f"{self.price:.2f}" if self.price == round(self.price, 2) else f"{self.price}"
+
 
 def item_fill(item: Item, kind: str) -> ItemFill:
     if is_sales(kind):

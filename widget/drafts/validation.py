@@ -8,7 +8,11 @@ but later, with less helpful wording, and each refusal costs a call. The rules (
 - an account code exists (exact case), is active, is at most 10 characters, and suits the document
   (sales accounts for quotes and invoices, purchase accounts for bills); tax rates and items too;
 - dates are real dates, the due (expiry) date is not before the date, and no date falls on or
-  before the organisation's period lock or end-of-year lock date.
+  before the organisation's period lock or end-of-year lock date;
+- the total is above zero (Xero takes no $0 invoice or credit note, and money owed back is a credit
+  note); lines at zero (notes) and negative lines (discounts) are fine while it is;
+- a line may have no account: Xero keeps such a draft, but asks for one before approving it (the
+  form and the created message say so).
 Error keys are the form's field names; a line's fields are `line-<index>-<field>`.
 """
 
@@ -19,8 +23,11 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal, InvalidOperation
 
+from babel import Locale
+
 from widget.drafts import totals
 from widget.drafts.reference import MAX_ACCOUNT_CODE, Reference, is_sales, item_fill
+from widget.formatting import DEFAULT_LOCALE, format_day
 from widget.xero.models import LineAmountTypes
 
 MAX_DECIMALS = 4
@@ -127,9 +134,10 @@ def parse_day(text: str) -> date | None:
         return None
 
 
-def check(values: DraftValues, ref: Reference) -> Checked:
+def check(values: DraftValues, ref: Reference, locale: Locale | str = DEFAULT_LOCALE) -> Checked:
+    """`locale` writes the dates in messages (the lock date) as the panel writes them."""
     result = Checked()
-    _check_dates(values, ref, result)
+    _check_dates(values, ref, result, locale)
     _check_header(values, ref, result)
     for index, line in enumerate(values.lines):
         if not line.is_blank:
@@ -145,10 +153,16 @@ def check(values: DraftValues, ref: Reference) -> Checked:
         result.general.append(
             "The total cannot be below zero: Xero records money owed back as a credit note."
         )
+    elif result.ok and result.totals().total == 0:
+        result.general.append(
+            "The total is zero: Xero does not take a document with nothing to pay. Give at least "
+            "one line a price (lines at zero, as notes, and negative lines, as discounts, are "
+            "fine while the total is above zero)."
+        )
     return result
 
 
-def _check_dates(values: DraftValues, ref: Reference, result: Checked) -> None:
+def _check_dates(values: DraftValues, ref: Reference, result: Checked, locale) -> None:
     names = ("date", "expiry_date") if values.kind == "quote" else ("date", "due_date")
     for name in names:
         text = getattr(values, name).strip()
@@ -163,7 +177,7 @@ def _check_dates(values: DraftValues, ref: Reference, result: Checked) -> None:
         setattr(result, name, day)
         for label, lock in ref.lock_dates:
             if day <= lock:
-                shown = f"{lock.day} {lock:%b %Y}"
+                shown = format_day(lock, locale)
                 result.add(
                     name,
                     f"{DATE_LABELS[name]} is inside the organisation's {label} ({shown}): "
