@@ -121,7 +121,7 @@ def test_contacts_by_id_survivors_and_scope(mirror):
         merged,
         contact_row(w, t, "Loop A", contact_id=loop_a, merged_to=loop_b),
         contact_row(w, t, "Loop B", contact_id=loop_b, merged_to=loop_a),
-        contact_row(other.workspace_id, t, "Not ours", contact_id=survivor.contact_id[:-1] + "0"),
+        contact_row(other.workspace_id, t, "Not ours", contact_id=new_id()),
     )
     assert read.contact(session, scope, survivor.contact_id.upper()).name == "Beatrice Survivor"
     assert read.contact(session, other, survivor.contact_id) is None
