@@ -79,15 +79,23 @@ def test_a_crm_launch_of_a_warm_contact_panel_costs_three_round_trips(postgres_l
     store = redis.Redis.from_url(own_redis.url)
     before = redis_commands(store)
     with counting(app.extensions["db_engine"], requests_only=True) as counted:
-        page = open_panel()
+        page = open_panel()  # a fresh token: what a CRM does on every open
     commands = commands_between(before, redis_commands(store))
-    store.close()
     redis_trips = sum(commands.values())
     assert page.status_code == 200
     assert 'data-figure="outstanding_invoices"' in page.text  # rendered warm, inline
     assert "Credit available" in page.text  # from the mirror (the per-contact fetch has none)
     assert counted.commits == 1, counted.statements
     assert counted.round_trips + redis_trips <= 3, (counted, commands)
+
+    reload_headers = {"X-Widget-Session": SESSION.search(page.text).group(1)}
+    before = redis_commands(store)
+    with counting(app.extensions["db_engine"], requests_only=True) as counted:
+        again = requests.get(f"{live.url}/contact", headers=reload_headers, timeout=30)
+    commands = commands_between(before, redis_commands(store))
+    store.close()
+    assert 'data-figure="outstanding_invoices"' in again.text
+    assert counted.round_trips + sum(commands.values()) == 0, (counted, commands)  # all kept
 
 
 def _run_worker(live, own_redis) -> None:
