@@ -7,7 +7,9 @@ process) drops the entries of the scope it wrote (a workspace or an organisation
 statement's parameters; all entries when the statement does not say). With REDIS_URL the drop is
 published on the invalidation bus, so a sync in the worker process or a link made on another
 host is seen on the next request everywhere. As with panel sessions, a process uses its entries
-only while it is listening (Redis away: read the database; back: start empty).
+only while it is listening (Redis away: read the database; back: start empty). Without REDIS_URL
+(one serving process) entries are also read again after UNANNOUNCED_SECONDS, for commits made by
+other processes (the CLI).
 
 A value read while a drop happened is not kept (`generation`). The drop happens as the commit
 begins and again once it is done (a SQLAlchemy session's commit), so a read racing a commit
@@ -18,6 +20,7 @@ from __future__ import annotations
 
 import re
 import threading
+import time
 from collections.abc import Callable, Iterable
 from typing import Any
 
@@ -29,6 +32,9 @@ from sqlalchemy.orm import Session
 from widget.shared.bus import InvalidationBus, bus_for
 
 EXTENSION = "watched_caches"
+#: without REDIS_URL, entries are read again after this long: commits made by other processes
+#: (the CLI) are not announced then
+UNANNOUNCED_SECONDS = 5.0
 ALL = "*"
 _WRITE = re.compile(r"\b(?:INSERT\s+INTO|UPDATE|DELETE\s+FROM)\s+\"?(\w+)\"?", re.IGNORECASE)
 _PENDING = "watched_pending"
@@ -62,7 +68,13 @@ class WatchedCache:
         if not self.usable:
             return None
         with self._lock:
-            return self._items.get(key)
+            kept = self._items.get(key)
+        if kept is None:
+            return None
+        value, kept_at = kept
+        if self._bus is None and time.monotonic() - kept_at > UNANNOUNCED_SECONDS:
+            return None  # one process without Redis: another's commit (the CLI) is not heard
+        return value
 
     def get_or_read(self, key: tuple, read: Callable[[], Any]) -> Any:
         """The kept value, or `read()` kept unless a drop happened meanwhile."""
@@ -73,7 +85,7 @@ class WatchedCache:
         value = read()
         with self._lock:
             if value is not None and self.usable and generation == self.generation:
-                self._items[key] = value
+                self._items[key] = (value, time.monotonic())
         return value
 
     def scopes_written(self, parameters) -> set[str]:
