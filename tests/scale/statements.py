@@ -35,20 +35,25 @@ def counting(engine, *, requests_only: bool = False):
     def wanted() -> bool:
         return not requests_only or has_request_context()
 
+    def sent(conn) -> bool:
+        """BEGIN and COMMIT reach the server, unless the connection is in autocommit (psycopg
+        then sends neither)."""
+        return wanted() and not getattr(conn.connection.dbapi_connection, "autocommit", False)
+
     def on_execute(_conn, _cursor, statement, _params, _context, _many):
         if not wanted():
             return
         with lock:
             counted.statements.append(" ".join(statement.split())[:160])
 
-    def on_commit(_conn):
-        if not wanted():
+    def on_commit(conn):
+        if not sent(conn):
             return
         with lock:
             counted.commits += 1
 
-    def on_begin(_conn):
-        if not wanted():
+    def on_begin(conn):
+        if not sent(conn):
             return
         with lock:
             counted.begins += 1

@@ -85,7 +85,7 @@ def test_a_crm_launch_of_a_warm_contact_panel_costs_three_round_trips(postgres_l
     assert page.status_code == 200
     assert 'data-figure="outstanding_invoices"' in page.text  # rendered warm, inline
     assert "Credit available" in page.text  # from the mirror (the per-contact fetch has none)
-    assert counted.commits == 1, counted.statements
+    assert counted.commits <= 1, counted.statements
     assert counted.round_trips + redis_trips <= 3, (counted, commands)
 
     reload_headers = {"X-Widget-Session": SESSION.search(page.text).group(1)}
