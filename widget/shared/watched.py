@@ -18,6 +18,7 @@ can never pin the older rows.
 
 from __future__ import annotations
 
+import functools
 import re
 import threading
 import time
@@ -155,11 +156,11 @@ def _listen(engine, caches: dict[str, WatchedCache]) -> None:
 
     @event.listens_for(engine, "before_cursor_execute")
     def note(conn, _cursor, statement, parameters, _context, _many):
-        tables = set(_WRITE.findall(statement))
+        tables = _written_tables(statement)
         if not tables:
             return
         for cache in list(caches.values()):
-            if cache.tables & {table.lower() for table in tables}:
+            if cache.tables & tables:
                 pending = conn.info.setdefault(_PENDING, {})
                 pending.setdefault(cache.name, set()).update(cache.scopes_written(parameters))
 
@@ -173,6 +174,12 @@ def _listen(engine, caches: dict[str, WatchedCache]) -> None:
     @event.listens_for(engine, "rollback")
     def rolled_back(conn):
         conn.info.pop(_PENDING, None)
+
+
+@functools.lru_cache(maxsize=2048)
+def _written_tables(statement: str) -> frozenset[str]:
+    """The tables a statement writes (statements repeat: each is read once)."""
+    return frozenset(table.lower() for table in _WRITE.findall(statement))
 
 
 #: drops announced as a commit began, announced again once it is done (this thread's)
