@@ -3,18 +3,25 @@ throughput against a hello-world endpoint served by the same gunicorn in the sam
 
 Run: `.venv/bin/python -m bench.contact_panel` (loopback only; about 20 seconds).
 
-It starts gunicorn (1 worker, gthread) on a free 127.0.0.1 port with a temporary SQLite database
-and sandbox database, creates a workspace, connects it to the sandbox's NZ organisation (the
+It starts gunicorn (1 worker, gthread) on a free 127.0.0.1 port on PostgreSQL (a schema of its
+own) and Redis (a key prefix of its own), or a temporary SQLite database with --sqlite, and a
+sandbox database, creates a workspace, connects it to the sandbox's NZ organisation (the
 sandbox grants consent without a browser; the widget stores the connection as its callback does),
 links CRM contacts to Xero contacts with outstanding documents, and measures:
 - Xero calls and response bytes per panel view, counted where the sandbox answers (`XeroMeter`):
-  the organisation's first view, cold views (figures not cached), warm views (cached);
-- warm-panel throughput: GET /contact with a live panel session (page with figures rendered from
-  the cache), as requests/s with several concurrent clients, divided by the requests/s of
-  GET /bench/hello on the same server in the same run. The two take turns in 10 short rounds and
-  the ratio is the median of the rounds' ratios, so other work on a shared machine (which comes
-  and goes) weighs on both alike; the ratio over all rounds is printed beside it.
-Goals (issue 4): at most 2 calls cold, 0 warm, ratio at least 0.5. Exit status 1 if one is missed.
+  connecting and the first sync, the organisation's first view, cold views (a contact not viewed
+  before), warm views (viewed before);
+- throughput as requests/s with several concurrent clients, divided by the requests/s of
+  GET /bench/hello on the same server in the same run. The targets take turns in 10 short rounds
+  and the ratio is the median of the rounds' ratios, so other work on a shared machine (which
+  comes and goes) weighs on all alike; the ratio over all rounds is printed beside it.
+The panels are measured once the organisation mirror's first sync (queued by connecting; run by
+a worker process with Redis, inside gunicorn without) is complete, and no freshness sync runs
+meanwhile (MIRROR_FRESHNESS_SECONDS=3600): every Xero call counted after it is a panel's.
+Throughput: hello, launch + warm panel (a new token per request, what a CRM does) and session
+reload, side by side in one run.
+Goals (issues 4, 10): 0 Xero calls cold and warm once the mirror is complete; launch ratio at
+least 0.35 of hello, reload ratio at least 0.6. Exit status 1 if one is missed.
 """
 
 from __future__ import annotations
@@ -184,7 +191,8 @@ def _environment(folder: Path, port: int, backends: Backends = Backends()) -> di
     for name in ("XERO_CLIENT_ID", "XERO_CLIENT_SECRET", "REDIS_URL", "REDIS_KEY_PREFIX"):
         env.pop(name, None)
     if backends.redis_url:
-        env.update(REDIS_URL=backends.redis_url, REDIS_KEY_PREFIX=backends.redis_prefix)
+        env.update(REDIS_URL=backends.redis_url, REDIS_KEY_PREFIX=backends.redis_prefix,
+                   JOB_QUEUE=f"{backends.redis_prefix}jobs")  # fmt: skip
     env.update(
         DATABASE_URL=backends.database_url or f"sqlite:///{folder / 'widget.sqlite3'}",
         SANDBOX_DATABASE_URL=f"sqlite:///{folder / 'sandbox.sqlite3'}",
@@ -192,6 +200,11 @@ def _environment(folder: Path, port: int, backends: Backends = Backends()) -> di
         TOKEN_ENCRYPTION_KEYS=Fernet.generate_key().decode(),
         XERO_SANDBOX_URL=f"http://127.0.0.1:{port}/sandbox/xero",
         LOG_LEVEL="WARNING",
+        # the mirror's first sync at full speed, and no freshness sync while measuring: every
+        # Xero call the meter counts after the first sync is then a panel's
+        SANDBOX_MINUTE_LIMIT="100000",
+        MIRROR_SYNC_CALLS_PER_MINUTE="100000",
+        MIRROR_FRESHNESS_SECONDS="3600",
         PYTHONPATH=str(ROOT),
     )
     return env
@@ -236,6 +249,32 @@ def start_server(
             time.sleep(0.1)
     process.kill()
     raise RuntimeError("gunicorn did not start within 20 s")
+
+
+def start_worker(env: dict[str, str], folder: Path) -> subprocess.Popen | None:
+    """With Redis, background jobs (the mirror's syncs) run in a worker process, as deployed:
+    `flask --app wsgi widget worker`. Without Redis they run inside gunicorn (None here)."""
+    if not env.get("REDIS_URL"):
+        return None
+    command = [sys.executable, "-m", "flask", "--app", "wsgi", "widget", "worker"]
+    log = (folder / "worker.log").open("w")  # RQ's own chatter: kept out of the figures
+    return subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=log)  # noqa: S603
+
+
+def wait_for_mirror(app, workspace_id: str, tenant_id: str, timeout: float = 300) -> float:
+    """Seconds until the organisation mirror's first sync is complete (read straight from its
+    row: this process hears no invalidations without Redis). Panels read Xero per contact
+    until then, and the sync's own Xero calls would be counted as the panels'."""
+    from widget.mirror.models import MirrorState
+
+    began = time.monotonic()
+    while time.monotonic() - began < timeout:
+        with app.extensions["db_sessionmaker"]() as session:
+            state = session.get(MirrorState, (workspace_id, tenant_id))
+            if state is not None and state.first_sync_completed_at is not None:
+                return time.monotonic() - began
+        time.sleep(0.25)
+    raise RuntimeError(f"the mirror's first sync did not complete within {timeout:g} s")
 
 
 def _migrate(env: dict[str, str]) -> None:
@@ -292,6 +331,12 @@ def connect(server: Server, app, tenant_id: str) -> tuple[str, str]:
         chosen = next(org for org in organisations if org.tenant_id == tenant_id)
         lifecycle.connect(workspace_id, user_id, tokens, chosen)
     return workspace_id, secret
+
+
+def connected_and_mirrored(server: Server, app, tenant_id: str) -> tuple[tuple[str, str], float]:
+    """`connect`, then wait for the first sync that connecting queued; (workspace, seconds)."""
+    workspace = connect(server, app, tenant_id)
+    return workspace, wait_for_mirror(app, workspace[0], tenant_id)
 
 
 def owing_contacts(app, tenant_id: str, count: int) -> list[str]:
@@ -469,11 +514,14 @@ def main(argv: list[str] | None = None) -> int:
         shared_backends(args.sqlite) as backends,
     ):
         server, env = start_server(Path(temp), args.threads, backends)
+        worker = start_worker(env, Path(temp))
         try:
             return _run(server, _with_env(env), args, backends)
         finally:
-            server.process.terminate()
-            server.process.wait(timeout=10)
+            for process in (server.process, worker):
+                if process is not None:
+                    process.terminate()
+                    process.wait(timeout=10)
 
 
 def _run(server: Server, app, args, backends: Backends) -> int:
@@ -482,7 +530,9 @@ def _run(server: Server, app, args, backends: Backends) -> int:
     from widget.auth.launch import sign_launch_token
 
     tenant_id = app.extensions["sandbox"].find_org(ORG).tenant_id
-    workspace = connect(server, app, tenant_id)
+    (workspace, first_sync_seconds), first_sync = measured(
+        server, lambda: connected_and_mirrored(server, app, tenant_id)
+    )
     contacts = owing_contacts(app, tenant_id, args.contacts)
     panels = []
     for index, contact_id in enumerate(contacts):
@@ -527,14 +577,16 @@ def _run(server: Server, app, args, backends: Backends) -> int:
     print("Contact panel benchmark (gunicorn: 1 worker, "
           f"{args.threads} threads; {where}; sandbox '{ORG}'; "
           f"{len(panels)} linked contacts)")  # fmt: skip
+    print(f"  connecting and the mirror's first sync: {first_sync.calls} Xero calls, "
+          f"{first_sync_seconds:.1f} s; panels measured once it was complete")  # fmt: skip
     print(f"  first view of the organisation : {first.calls} Xero calls, {first.bytes:,} bytes "
-          f"({', '.join(sorted(first.endpoints))})")  # fmt: skip
-    print(f"  cold panel view (figures not cached; organisation cached): "
+          f"({', '.join(sorted(first.endpoints)) or 'none'})")  # fmt: skip
+    print(f"  cold panel view (not viewed before, read from the mirror): "
           f"max {max(c.calls for c in steady)} calls, mean "
           f"{statistics.mean(c.calls for c in steady):.1f} calls, "
           f"{statistics.mean(c.bytes for c in steady):,.0f} bytes "
-          f"({', '.join(sorted(steady[0].endpoints))})")  # fmt: skip
-    print(f"  warm panel view (figures cached): max {max(c.calls for c in warm)} calls, "
+          f"({', '.join(sorted(steady[0].endpoints)) or 'none'})")  # fmt: skip
+    print(f"  warm panel view (viewed before): max {max(c.calls for c in warm)} calls, "
           f"{sum(c.bytes for c in warm)} bytes")  # fmt: skip
     print(f"  throughput, {args.clients} clients, {args.seconds:g} s each, 10 alternating rounds: "
           f"hello {rates['hello']:,.0f} req/s, launch + warm panel {rates['launch']:,.0f} req/s, "
@@ -544,7 +596,7 @@ def _run(server: Server, app, args, backends: Backends) -> int:
           f"{launch_ratio:.2f} ({result.ratio('launch', 'hello'):.2f}), reload "
           f"{reload_ratio:.2f} ({result.ratio('reload', 'hello'):.2f})")  # fmt: skip
     goals = {
-        "cold <= 2 calls": max(c.calls for c in steady) <= 2,
+        "cold 0 calls": max(c.calls for c in steady) == 0,
         "warm 0 calls": max(c.calls for c in warm) == 0 and cost.calls == 0,
         "launch ratio >= 0.35": launch_ratio >= 0.35,
         "reload ratio >= 0.6": reload_ratio >= 0.6,

@@ -1,13 +1,15 @@
-"""The open path: a verified launch becomes a panel session in one statement and one commit.
+"""The open path: a verified launch becomes a panel session in one statement, one round trip.
 
 On PostgreSQL one statement (data-modifying CTEs) checks that the secret which verified the token
 is still live, spends the `jti` (its primary key makes replay atomic across workers and hosts),
 creates or refreshes the user and starts the session, and returns the user's grant and the
-workspace's facts for the page: with the commit, two round trips where there were ten statements
-and three commits. The commit does not wait for the WAL flush (`synchronous_commit` off for this
-transaction only): a crash could lose the last moment's launches, whose panels are then reloaded.
+workspace's facts for the page. It runs in autocommit (a statement is its own transaction): one
+round trip, where there were ten statements and three commits. Its commit does not wait for the
+WAL flush (`synchronous_commit` off for this transaction only): a crash could lose the last
+moment's launches, whose panels are then reloaded.
 Expired `jti`s and sessions are swept by about one launch in LAUNCH_SWEEP_ONE_IN (32), in the same
-statement.
+statement. A returning user's row is rewritten only when the token says something new about them
+or once a minute (`last_seen_at`), not on every launch.
 
 Other databases (SQLite: in process, no round trips) take the same steps one by one, spending
 the `jti` in a commit of its own first. Either way the rows are attached to the request's session
@@ -20,6 +22,7 @@ import json
 import random
 import secrets
 from dataclasses import dataclass
+from datetime import timedelta
 
 from flask import current_app
 from sqlalchemy import select, text
@@ -35,6 +38,10 @@ from widget.auth.signing_keys import signing_keys
 from widget.auth.users import upsert_launch_user
 
 DEFAULT_SWEEP_ONE_IN = 32
+#: a returning user's row is written again only when its name, email or admin flag changed, or
+#: to move last_seen_at on, at most this often (users created in that time: always, so a user
+#: created by a racing launch is returned by the upsert, which its snapshot could not see)
+SEEN_EVERY = timedelta(seconds=60)
 REPLAYED = "this token has already been used"
 NOT_SIGNED = "the signature does not match the workspace's secrets"
 
@@ -77,7 +84,7 @@ WITH
     INSERT INTO used_launch_tokens (workspace_id, jti, expires_at)
     SELECT :workspace_id, :jti, :jti_expires_at FROM live
     ON CONFLICT DO NOTHING RETURNING jti),
-  person AS (
+  written AS (
     INSERT INTO users (workspace_id, crm_user_id, name, email, is_admin, access,
                        first_seen_at, last_seen_at, launched_at)
     SELECT :workspace_id, :crm_user_id, :name, :email, :is_admin, 'none', :now, :now, :now
@@ -86,7 +93,16 @@ WITH
       name = excluded.name, email = excluded.email, is_admin = excluded.is_admin,
       last_seen_at = excluded.last_seen_at,
       launched_at = COALESCE(users.launched_at, excluded.launched_at)
-    RETURNING id, access, first_seen_at),
+    WHERE users.launched_at IS NULL
+      OR users.name IS DISTINCT FROM excluded.name OR users.email IS DISTINCT FROM excluded.email
+      OR users.is_admin IS DISTINCT FROM excluded.is_admin OR users.last_seen_at < :seen_before
+      OR users.first_seen_at >= :seen_before
+    RETURNING id, access, first_seen_at, launched_at),
+  unchanged AS (
+    SELECT u.id, u.access, u.first_seen_at, u.launched_at FROM users u JOIN spent ON true
+    WHERE u.workspace_id = :workspace_id AND u.crm_user_id = :crm_user_id
+      AND NOT EXISTS (SELECT 1 FROM written)),
+  person AS (SELECT * FROM written UNION ALL SELECT * FROM unchanged),
   started AS (
     INSERT INTO panel_sessions (token_hash, workspace_id, user_id, panel, record, locale,
                                 created_at, last_seen_at, expires_at)
@@ -94,7 +110,7 @@ WITH
            :now, :now, :expires_at FROM person
     RETURNING token_hash)
 SELECT live.id AS workspace_id, live.name, live.allowed_origins, live.settings, live.created_at,
-       person.id AS user_id, person.access, person.first_seen_at,
+       person.id AS user_id, person.access, person.first_seen_at, person.launched_at,
        (SELECT count(*) FROM started) AS started, (SELECT is_admin FROM previous) AS was_admin,
        quick.setting
 FROM quick LEFT JOIN live ON true LEFT JOIN person ON true
@@ -103,29 +119,32 @@ _STATEMENTS = {sweep: text(_OPEN.format(sweep=_SWEEP if sweep else "")) for swee
 
 
 def _open_in_one_statement(session: Session, launch: Launch, token_hash: str) -> PanelSession:
+    """The statement on a connection in autocommit: being one statement, it is its own
+    transaction, so neither BEGIN nor COMMIT costs a round trip of its own."""
     now = utcnow()
     expires_at = now + idle_timeout()
     sweep = _sweeping()
-    row = session.execute(
-        _STATEMENTS[sweep],
-        {
-            "now": now,
-            "workspace_id": launch.workspace_id,
-            "key_id": launch.key_id,
-            "jti": launch.jti,
-            "jti_expires_at": launch.expires_at,
-            "crm_user_id": launch.user.id,
-            "name": launch.user.name or launch.user.id,
-            "email": launch.user.email,
-            "is_admin": launch.user.admin,
-            "token_hash": token_hash,
-            "panel": launch.panel,
-            "record": json.dumps(launch.record.to_dict()),
-            "locale": launch.user.locale,
-            "expires_at": expires_at,
-        },
-    ).one()
-    session.commit()
+    with session.get_bind().connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+        row = conn.execute(
+            _STATEMENTS[sweep],
+            {
+                "now": now,
+                "workspace_id": launch.workspace_id,
+                "key_id": launch.key_id,
+                "jti": launch.jti,
+                "jti_expires_at": launch.expires_at,
+                "crm_user_id": launch.user.id,
+                "name": launch.user.name or launch.user.id,
+                "email": launch.user.email,
+                "is_admin": launch.user.admin,
+                "token_hash": token_hash,
+                "panel": launch.panel,
+                "record": json.dumps(launch.record.to_dict()),
+                "locale": launch.user.locale,
+                "expires_at": expires_at,
+                "seen_before": now - SEEN_EVERY,
+            },
+        ).one()
     if row.workspace_id is None:
         signing_keys().forget(launch.workspace_id)
         raise LaunchError(NOT_SIGNED, launch.workspace_id)
@@ -150,6 +169,7 @@ def _open_in_one_statement(session: Session, launch: Launch, token_hash: str) ->
         access=row.access,
         first_seen_at=row.first_seen_at,
         last_seen_at=now,
+        launched_at=row.launched_at,
     )
     panel = _session_row(launch, token_hash, user.id, now, expires_at)
     return attach(session, panel, user, workspace)

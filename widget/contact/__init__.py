@@ -10,11 +10,12 @@ from widget.connection.signals import organisation_fetched
 
 
 def init_app(app: Flask) -> None:
-    from widget.contact import refreshing, service
+    from widget.contact import context, refreshing, service
     from widget.contact.views import bp
 
     service.init_app(app)
     refreshing.init_app(app)
+    context.watch(app)
     app.register_blueprint(bp)
     organisation_fetched.connect(_keep_organisation, weak=False)
 

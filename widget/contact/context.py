@@ -8,7 +8,8 @@ from functools import cached_property
 
 from babel import Locale
 from flask import abort, current_app, request
-from sqlalchemy import and_, bindparam, select
+from sqlalchemy import and_, bindparam, inspect, select
+from sqlalchemy.orm import make_transient_to_detached
 
 from widget.auth.access import allows, current_panel
 from widget.auth.models import PanelSession
@@ -21,6 +22,7 @@ from widget.contact.service import ContactXero
 from widget.db import get_session
 from widget.formatting import resolve_locale
 from widget.mirror.service import MirrorStatus
+from widget.shared import watched
 from widget.suggest import CrmContact
 from widget.summary import ALLOWED_OPEN_QUOTE_STATUSES, open_quote_statuses
 
@@ -133,20 +135,53 @@ class PanelContext:
 
 
 def load() -> PanelContext:
-    """The context of this request's contact panel (404 for another panel's session)."""
+    """The context of this request's contact panel (404 for another panel's session). The
+    connection and link are kept per process until a commit writes either table (anywhere,
+    with Redis): a warm panel's request reads neither."""
     panel = current_panel()
     if panel is None or panel.panel != "contact" or not (panel.record or {}).get("id"):
         abort(404, "This session was not opened for a CRM contact.")
+    workspace_id, crm_contact_id = panel.workspace_id, str(panel.record["id"])
+    kept = watched.watched(current_app, CACHE).get_or_read(
+        (workspace_id, crm_contact_id), lambda: _read(workspace_id, crm_contact_id)
+    )
+    connection, link = (_attach(row) for row in kept)
+    return PanelContext(panel, connection, _problem(workspace_id, connection), link)
+
+
+#: the kept (connection, link) of a CRM contact, dropped when either table is written
+CACHE = "contact_panel_rows"
+
+
+def watch(app) -> None:
+    watched.register(app, CACHE, ("xero_connections", "contact_links"), "workspace_id")
+
+
+def _read(workspace_id: str, crm_contact_id: str) -> tuple[dict | None, dict | None]:
     found = (
         get_session()
         .execute(
-            _CONNECTION_AND_LINK,
-            {"workspace_id": panel.workspace_id, "crm_contact_id": str(panel.record["id"])},
-        )
+            _CONNECTION_AND_LINK, {"workspace_id": workspace_id, "crm_contact_id": crm_contact_id}
+        )  # fmt: skip
         .first()
     )
-    connection, link = found if found is not None else (None, None)
-    return PanelContext(panel, connection, _problem(panel.workspace_id, connection), link)
+    return tuple(_columns(row) for row in found) if found is not None else (None, None)
+
+
+def _columns(row) -> tuple[type, dict] | None:
+    if row is None:
+        return None
+    return type(row), {c.key: getattr(row, c.key) for c in inspect(type(row)).column_attrs}
+
+
+def _attach(kept: tuple[type, dict] | None):
+    """A kept row as a persistent row of this request's session, as if just loaded (no SQL)."""
+    if kept is None:
+        return None
+    model, values = kept
+    row = model(**values)
+    make_transient_to_detached(row)
+    return get_session().merge(row, load=False)
 
 
 #: the workspace's connection and, under its organisation, this CRM contact's link

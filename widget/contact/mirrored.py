@@ -3,7 +3,9 @@ search and contacts with 0 Xero calls, once the mirror's first sync is complete.
 
 `open_mirror` is what a panel request asks first: the mirror's status when panels may read it
 (it also asks the mirror to sync when stale, without waiting), or None while the first sync
-runs, when the panel falls back to its per-contact Xero fetch so nobody waits.
+runs, when the panel falls back to its per-contact Xero fetch so nobody waits. The status is
+kept per process until the organisation's mirror is written (widget.mirror.service), so a warm
+panel asks the database nothing about it.
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ from flask import current_app
 
 from widget.cache import Fetched
 from widget.contact import clock
-from widget.contact.service import MIRROR_WRITTEN, Documents
+from widget.contact.service import Documents
 from widget.db import get_session
 from widget.mirror import read, service
 from widget.mirror.service import MirrorStatus
@@ -30,16 +32,11 @@ log = logging.getLogger(__name__)
 
 #: how long Refresh waits for the organisation's sync before showing what the mirror has
 REFRESH_WAIT_SECONDS = 5.0
-#: a summary rendered from the mirror is reused this long (webhook changes show within it)
-RENDER_SECONDS = 5
 #: each process asks the mirror to keep fresh at most this often per organisation
 ASK_FRESH_SECONDS = 5.0
-#: the mirror's status is read at most this often per process and organisation
-STATUS_SECONDS = 1.0
 #: how far back paid invoices are read for the payment record (a year and a margin)
 PAID_HISTORY_DAYS = 370
 _asked: dict[tuple[str, str], float] = {}
-_statuses: dict[tuple[str, str], tuple[float, MirrorStatus]] = {}
 _asked_lock = threading.Lock()
 
 
@@ -56,8 +53,12 @@ def open_mirror(workspace_id: str, tenant_id: str) -> MirrorStatus | None:
     `MIRROR_SYNC_ON_OPEN` is off: by default in test apps, whose tests count Xero calls, as
     the mirror's own MIRROR_START_ON_CONNECT)."""
     try:
-        status = _status(workspace_id, tenant_id)
-        if _sync_on_open() and _time_to_ask(workspace_id, tenant_id):
+        status = service.mirror_status(workspace_id, tenant_id)
+        if (
+            _sync_on_open()
+            and service.sync_due(workspace_id, tenant_id)
+            and _time_to_ask(workspace_id, tenant_id)
+        ):
             service.ensure_fresh(workspace_id, tenant_id)
     except Exception:  # the mirror failing must never cost the panel: fall back to Xero
         log.exception("mirror: status unavailable, the panel reads Xero")
@@ -158,27 +159,12 @@ def merge_note(ctx, record_type: str) -> str | None:
 
 
 def render_key(ctx) -> tuple:
-    """What a summary rendered from the mirror depends on besides the reader: the last sync,
-    writes made through the widget since (`written`), and a short time bucket for the rest."""
-    entry = ctx.xero.cache.get(ctx.xero.scope, MIRROR_WRITTEN)
+    """What a summary rendered from the mirror depends on besides the reader and the link: the
+    mirror as read. Its generation changes with every commit that writes the organisation's
+    mirror (a sync, a webhook's rows, a document created here, a merge notice taken), in any
+    process (widget.shared.watched), so a warm panel re-renders exactly when its rows change."""
     synced = ctx.mirror.synced_at.isoformat() if ctx.mirror.synced_at else ""
-    return (synced, entry.value if entry else 0, int(time.time() // RENDER_SECONDS))
-
-
-def _status(workspace_id: str, tenant_id: str) -> MirrorStatus:
-    """The mirror's status, read at most once a second per process and organisation (a busy
-    panel's requests share it; a sync's end shows a second later at most)."""
-    now = time.monotonic()
-    with _asked_lock:
-        kept = _statuses.get((workspace_id, tenant_id))
-    if kept is not None and now - kept[0] < STATUS_SECONDS:
-        return kept[1]
-    status = service.mirror_status(workspace_id, tenant_id)
-    with _asked_lock:
-        if len(_statuses) > 10_000:
-            _statuses.clear()
-        _statuses[(workspace_id, tenant_id)] = (now, status)
-    return status
+    return (synced, ctx.mirror.generation)
 
 
 def _time_to_ask(workspace_id: str, tenant_id: str) -> bool:

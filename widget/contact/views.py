@@ -5,6 +5,9 @@ the templates, and refused here by the decorator). Fragments answer the element 
 state change (link, unlink, create) answers with the whole panel body.
 """
 
+import re
+import secrets
+
 from flask import Blueprint, g, render_template, request, url_for
 
 from widget.auth.access import require
@@ -192,11 +195,34 @@ def _page(ctx, template: str):
 
     if warm is None:
         return render()
-    # a warm linked page holds no form: the same session, record and figures give the same page
-    token = g.get("widget_session_token") or request.headers.get(SESSION_HEADER)
+    # a warm linked page holds no form: the same record and figures give the same page, but for
+    # its session token, put in afterwards (so a launch, with its new token, reuses the page)
     record = (ctx.record.get("name"), ctx.record.get("email"))
-    key = ("page", template, token, record, ctx.lang, link.xero_contact_name, warm)
-    return rendered_fragments().get_or_render(key, render)
+    key = ("page", template, record, ctx.lang, link.xero_contact_id, link.xero_contact_name, warm)
+    page = rendered_fragments().get_or_render(key, lambda: _with_placeholder_token(render))
+    return page.replace(TOKEN_PLACEHOLDER, g.get("widget_session_token") or _header_token())
+
+
+#: stands for the session token in a memoised page (random: no page can contain it by chance)
+TOKEN_PLACEHOLDER = f"session-token-{secrets.token_hex(16)}"
+
+
+def _with_placeholder_token(render) -> str:
+    saved = g.get("widget_session_token")
+    g.widget_session_token = TOKEN_PLACEHOLDER
+    try:
+        return render()
+    finally:
+        g.widget_session_token = saved
+
+
+def _header_token() -> str:
+    """The token a reload came with: session tokens are URL-safe base64, inert in HTML."""
+    token = request.headers.get(SESSION_HEADER, "")
+    return token if _PLAIN_TOKEN.fullmatch(token) else ""
+
+
+_PLAIN_TOKEN = re.compile(r"[A-Za-z0-9_-]{1,128}")
 
 
 def _body(ctx, *, retarget: bool = False):

@@ -14,6 +14,9 @@ from flask import Flask
 
 
 def init_app(app: Flask) -> None:
+    from widget.mirror import service
     from widget.mirror.views import bp
+
+    service.watch(app)
 
     app.register_blueprint(bp)

@@ -12,6 +12,7 @@ Refresh (`refresh_now`) syncs now and waits a bounded time, at most once per
 
 from __future__ import annotations
 
+import itertools
 import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -27,6 +28,7 @@ from widget.mirror.merges import take_notice
 from widget.mirror.models import MergeNotice, MirrorState
 from widget.mirror.resources import RESOURCES
 from widget.mirror.rows import upsert
+from widget.shared import watched
 
 #: a first sync that is not running is started again at most this often by panel opens
 RESTART_AFTER_SECONDS = 30
@@ -48,6 +50,8 @@ class MirrorStatus:
     running: bool
     #: why the last sync stopped, for admins (None when it went well)
     last_error: str | None
+    #: changes whenever the organisation's mirror is written (a rendered summary's key)
+    generation: int = 0
 
     @property
     def percent(self) -> int:
@@ -77,10 +81,42 @@ def _state(workspace_id: str, tenant_id: str) -> MirrorState | None:
         return session.get(MirrorState, (workspace_id, tenant_id))
 
 
+#: the tables whose writes change what panels read from an organisation's mirror
+MIRROR_TABLES = ("mirror_states", "mirror_contacts", "mirror_invoices", "mirror_quotes",
+                 "mirror_credit_notes", "mirror_merge_notices")  # fmt: skip
+_generations = itertools.count(1)
+
+
+@dataclass(frozen=True)
+class _Facts:
+    """A mirror_states row as read, kept in process until the organisation's mirror is written
+    (`widget.shared.watched`): every panel request asks for it."""
+
+    state: MirrorState | None
+    #: a new number each time it is read again: what a rendered summary may be keyed by
+    generation: int
+
+
+def watch(app) -> None:
+    """Every process that writes the mirror drops (and announces) what panels keep of it."""
+    watched.register(app, "mirror", MIRROR_TABLES, "tenant_id")
+
+
+def _facts(workspace_id: str, tenant_id: str) -> _Facts:
+    cache = watched.watched(current_app, "mirror")
+    return cache.get_or_read(
+        (tenant_id, workspace_id),
+        lambda: _Facts(_state(workspace_id, tenant_id), next(_generations)),
+    )
+
+
 def mirror_status(workspace_id: str, tenant_id: str) -> MirrorStatus:
-    state = _state(workspace_id, tenant_id)
+    """The mirror's status: read once per process until a commit (here or, with Redis,
+    anywhere) writes the organisation's mirror; a sync's end or a webhook's rows drop it."""
+    facts = _facts(workspace_id, tenant_id)
+    state = facts.state
     if state is None:
-        return MirrorStatus(False, None, 0, None, False, None)
+        return MirrorStatus(False, None, 0, None, False, None, facts.generation)
     running = state.lease_owner is not None and state.lease_until is not None
     running = running and as_utc(state.lease_until) >= utcnow()
     return MirrorStatus(
@@ -90,6 +126,7 @@ def mirror_status(workspace_id: str, tenant_id: str) -> MirrorStatus:
         documents_expected=state.documents_expected,
         running=running,
         last_error=state.last_error,
+        generation=facts.generation,
     )
 
 
@@ -98,6 +135,23 @@ def switched_on(setting: str) -> bool:
     test apps, whose tests count Xero calls and start syncs only when they ask to."""
     wanted = current_app.config.get(setting)
     return not current_app.config.get("TESTING") if wanted is None else bool(wanted)
+
+
+def sync_due(workspace_id: str, tenant_id: str) -> bool:
+    """Whether `ensure_fresh` would queue a sync, judged on the kept state (no SQL while it
+    is kept): a panel asks only then."""
+    state = _facts(workspace_id, tenant_id).state
+    if state is None:
+        return True
+    now = utcnow()
+    if state.lease_until is not None and as_utc(state.lease_until) >= now:
+        return False
+    tried = as_utc(state.last_attempt_at) if state.last_attempt_at else None
+    if state.status != "ready":
+        return tried is None or now - tried > timedelta(seconds=RESTART_AFTER_SECONDS)
+    target = timedelta(seconds=freshness_seconds(tenant_id))
+    due = due_resources(state.cursor or {}, now, target)
+    return bool(due) and (tried is None or now - tried > target)
 
 
 def freshness_seconds(tenant_id: str) -> float:
