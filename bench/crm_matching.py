@@ -62,8 +62,8 @@ def _run_large(folder: Path, crm_count: int, scale: float) -> None:
 
     org = mirror_large_org(folder, scale)
     print(
-        f"first sync: {org.outcome}, {org.documents:,} documents, "
-        f"{org.first_sync_seconds:.1f} s (not part of the matching figure)",
+        f"first sync: {org.documents:,} documents in {org.first_sync_seconds:.1f} s, "
+        f"{org.retries} pauses for Xero's limits (not part of the matching figure)",
         flush=True,
     )
     with org.app.app_context():
