@@ -1,8 +1,9 @@
 """Benchmark of bulk matching: N CRM contacts against an organisation's mirrored Xero contacts.
 
 Run: `.venv/bin/python -m bench.crm_matching [--crm 5000] [--scale 1]` (the default: the large
-sandbox organisation; about 4 minutes, most of it the first sync, paced inside Xero's 60-a-minute
-limit), or `... --generated [--contacts 10000] [--database-url URL]` (seconds: generated rows).
+sandbox organisation; about 4 minutes, nearly all of it the first sync, paced inside Xero's
+60-a-minute limit), or `... --generated [--contacts 10000] [--database-url URL]` (generated
+rows; seconds).
 
 - Default (issue 11's figure): `flask sandbox seed --size large` (~10,000 contacts), a workspace
   connected to it and its first sync run to completion (bench.large_org, bench.sync's steps; the
@@ -10,7 +11,9 @@ limit), or `... --generated [--contacts 10000] [--database-url URL]` (seconds: g
   the mirrored contacts: exact emails, contact persons' emails, names with typos, company names
   (with a free-mail address), and people Xero does not know; they arrive as the CRM's PUT
   /api/crm/contacts stores them (checked by widget.crm.rows, batches of 1,000 through
-  widget.crm.store, audited). SQLite in a temporary folder.
+  widget.crm.store, audited). SQLite in a temporary folder. The seeded people's emails repeat
+  (40 first names x 40 last names x 5 mail providers; companies' accounts@ addresses too), and an
+  email found on several Xero contacts is "likely", not "exact": fewer exact matches than drawn.
 - `--generated`: the mirror is filled as bench.mirror_search fills it (people and companies,
   contact persons, some archived) and the CRM contacts drawn from the same people (a temporary
   SQLite database by default; a PostgreSQL URL gets a schema of its own, dropped afterwards).
