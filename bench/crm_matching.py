@@ -1,7 +1,7 @@
 """Benchmark of bulk matching: N CRM contacts against an organisation's mirrored Xero contacts.
 
 Run: `.venv/bin/python -m bench.crm_matching [--crm 5000] [--scale 1]` (the default: the large
-sandbox organisation; about 4 minutes, nearly all of it the first sync, paced inside Xero's
+sandbox organisation; about 6 minutes, nearly all of it the first sync, paced inside Xero's
 60-a-minute limit), or `... --generated [--contacts 10000] [--database-url URL]` (generated
 rows; seconds).
 
