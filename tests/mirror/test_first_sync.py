@@ -82,3 +82,23 @@ def test_a_second_workspace_has_its_own_mirror(server):
     assert count_rows(server, MirrorContact, second) == 0
     with server.app.extensions["db_sessionmaker"]() as session:
         assert session.get(MirrorState, (second.workspace_id, second.tenant_id)) is None
+
+
+def test_a_short_hold_of_xeros_limits_is_waited_out_not_a_failed_sync(server):
+    """Two minute-limit 429s (Retry-After 1) halfway: the sync waits them out and finishes,
+    instead of leaving a long first sync to the job runner's next retry."""
+    connected = connect(server, NZ)
+    server.sandbox.faults.set(NZ, force_429=2, force_429_problem="minute")
+    mark = server.meter.mark()
+    try:
+        with server.app.app_context():
+            result = sync_organisation(connected.workspace_id, connected.tenant_id)
+            status = mirror_status(connected.workspace_id, connected.tenant_id)
+    finally:
+        server.sandbox.faults.clear(NZ)
+    assert result.outcome == "synced"
+    assert status.ready and status.last_error is None
+    assert [call.status for call in server.meter.since(mark)].count(429) == 2
+    assert count_rows(server, MirrorContact, connected) == len(
+        sandbox_documents(server, NZ, "contact")
+    )

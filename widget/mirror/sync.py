@@ -34,7 +34,7 @@ from widget.mirror.models import MirrorState
 from widget.mirror.resources import LARGEST_PAGE, RESOURCES
 from widget.mirror.rows import upsert
 from widget.mirror.xero_access import background_client
-from widget.xero import XeroNotFound
+from widget.xero import XeroNotFound, XeroRateLimited
 from widget.xero.models import Page
 
 log = logging.getLogger(__name__)
@@ -56,6 +56,11 @@ class SyncResult:
     pages: int = 0
     documents: int = 0
     started_at: datetime | None = None
+
+
+#: a sync waits out a short hold of Xero's limits (the minute's) at most this long, this often
+MAX_PAUSE = 65
+PAUSES_PER_PAGE = 3
 
 
 class Pacer:
@@ -183,13 +188,29 @@ class _Run:
             session.commit()
         return started, first, copy.deepcopy(cursor)
 
+    def _read_within_limits(self, resource, client, page_number: int, since):
+        """One page, paced; when the governor (or Xero) says wait a little, wait and read it
+        again instead of abandoning a long first sync halfway (a longer wait ends the run: the
+        job is retried later and resumes from the cursor)."""
+        pauses = 0
+        while True:
+            self.pacer.wait()
+            try:
+                return resource.read(client, page_number, since, self.page_size)
+            except XeroRateLimited as limited:
+                wait = max(1, int(limited.retry_after or 1))
+                if pauses == PAUSES_PER_PAGE or wait > min(MAX_PAUSE, self.lease_seconds / 2):
+                    raise
+                pauses += 1
+                log.info("mirror: pausing for Xero's limits", extra={"fields": {"seconds": wait}})
+                time.sleep(wait)
+
     def _page(self, client, resource, cursor: dict, first: bool) -> int:
         entry = cursor[resource.name]
         current = entry["pass"]
         since = datetime.fromisoformat(current["since"]) if current["since"] else None
-        self.pacer.wait()
         try:
-            page = resource.read(client, current["page"], since, self.page_size)
+            page = self._read_within_limits(resource, client, current["page"], since)
         except XeroNotFound:  # an organisation without this resource: nothing to mirror
             log.warning("mirror: Xero has no %s here", resource.name, extra={"fields": {}})
             page = Page([], current["page"], None, None, None)
