@@ -65,10 +65,14 @@ class XeroMeter:
     process); tests read `calls` directly.
     """
 
+    #: how long `since` waits for calls whose answers are sent but not yet recorded
+    SETTLE_SECONDS = 2.0
+
     def __init__(self, app):
         self.app = app
-        self._lock = threading.Lock()
+        self._lock = threading.Condition()
         self._calls: list[XeroCall] = []
+        self._open = 0  # calls answered or being answered, not yet recorded
 
     @property
     def calls(self) -> list[XeroCall]:
@@ -81,7 +85,10 @@ class XeroMeter:
             return len(self._calls)
 
     def since(self, mark: int) -> list[XeroCall]:
+        """The calls after `mark`, once those in progress are recorded: the client may read an
+        answer before the server has closed it (which is when a call is recorded)."""
         with self._lock:
+            self._lock.wait_for(lambda: self._open == 0, timeout=self.SETTLE_SECONDS)
             return self._calls[mark:]
 
     def __call__(self, environ, start_response):
@@ -91,12 +98,18 @@ class XeroMeter:
         if not path.startswith(SANDBOX_API_PREFIX):
             return self.app(environ, start_response)
         status: list[str] = []
+        with self._lock:
+            self._open += 1
 
         def recording_start(code, headers, exc_info=None):
             status.append(code)
             return start_response(code, headers, exc_info)
 
-        body = self.app(environ, recording_start)
+        try:
+            body = self.app(environ, recording_start)
+        except BaseException:
+            self._record(environ, status or ["500"], 0)
+            raise
         return _Counted(body, lambda size: self._record(environ, status, size))
 
     def _record(self, environ, status: list[str], size: int) -> None:
@@ -109,6 +122,8 @@ class XeroMeter:
         )
         with self._lock:
             self._calls.append(call)
+            self._open -= 1
+            self._lock.notify_all()
 
     def _report(self, start_response):
         calls = [call.__dict__ for call in self.calls]

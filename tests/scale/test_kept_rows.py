@@ -142,9 +142,9 @@ def _listening(*apps) -> bool:
     return all(app.extensions["auth_session_cache"].usable for app in apps)
 
 
-def _eventually(check, seconds: float = 3.0) -> bool:
-    """Redis delivers a published message in well under a millisecond on loopback; allow a
-    moment for the listening thread to be scheduled on a busy machine."""
+def _eventually(check, seconds: float = 10.0) -> bool:
+    """Redis delivers a published message in well under a millisecond on loopback; allow for
+    the listening thread to be scheduled, or to resubscribe, on a busy machine."""
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         if check():

@@ -149,9 +149,20 @@ def sync_due(workspace_id: str, tenant_id: str) -> bool:
     tried = as_utc(state.last_attempt_at) if state.last_attempt_at else None
     if state.status != "ready":
         return tried is None or now - tried > timedelta(seconds=RESTART_AFTER_SECONDS)
+    return bool(_stale_resources(state, tenant_id, now, tried))
+
+
+def _stale_resources(state, tenant_id: str, now: datetime, tried: datetime | None) -> list[str]:
+    """The resources to read again. Judged on the base freshness target first: the governor
+    only ever stretches it, so it is asked (a Redis read with REDIS_URL) only when something is
+    due by the base target, and a warm panel costs no round trip for it."""
+    cursor = state.cursor or {}
+    base = timedelta(seconds=float(current_app.config.get("MIRROR_FRESHNESS_SECONDS", 60)))
+    if not due_resources(cursor, now, base) or (tried is not None and now - tried <= base):
+        return []
     target = timedelta(seconds=freshness_seconds(tenant_id))
-    due = due_resources(state.cursor or {}, now, target)
-    return bool(due) and (tried is None or now - tried > target)
+    due = due_resources(cursor, now, target)
+    return due if due and (tried is None or now - tried > target) else []
 
 
 def freshness_seconds(tenant_id: str) -> float:
@@ -186,9 +197,8 @@ def ensure_fresh(workspace_id: str, tenant_id: str) -> None:
         if tried is None or now - tried > timedelta(seconds=RESTART_AFTER_SECONDS):
             start_sync(workspace_id, tenant_id)
         return
-    target = timedelta(seconds=freshness_seconds(tenant_id))
-    due = due_resources(state.cursor or {}, now, target)
-    if due and (tried is None or now - tried > target):
+    due = _stale_resources(state, tenant_id, now, tried)
+    if due:
         start_sync(workspace_id, tenant_id, due)
 
 
