@@ -8,6 +8,7 @@ from __future__ import annotations
 import contextlib
 import re
 from datetime import timedelta
+from html import escape
 
 from sqlalchemy import select, update
 
@@ -61,7 +62,7 @@ def test_unlink_then_undo_restores_the_same_link(db_app):
 
         unlinked = panel.post("/contact/unlink")
         assert unlinked.status_code == 200 and 'data-state="unlinked"' in unlinked.text
-        assert f"Unlinked from {contact['Name']}." in unlinked.text
+        assert f"Unlinked from {escape(contact['Name'])}." in unlinked.text
         assert '<hx-partial hx-target="#contact-notice"' in unlinked.text
         assert 'data-undo-seconds="10"' in unlinked.text
         action, entry_id = UNDO.search(unlinked.text).groups()
@@ -76,7 +77,7 @@ def test_unlink_then_undo_restores_the_same_link(db_app):
 
         restored = panel.post(action, {"undo": entry_id})
         assert restored.status_code == 200 and 'data-state="linked"' in restored.text
-        assert f"Linked to {contact['Name']} again." in restored.text
+        assert f"Linked to {escape(contact['Name'])} again." in restored.text
         after = _link_row(db_app, workspace.id, record["id"])
         assert after[:3] == before[:3]
         assert abs(after[3].replace(tzinfo=None) - before[3].replace(tzinfo=None)) < timedelta(

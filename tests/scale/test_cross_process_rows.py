@@ -86,13 +86,15 @@ def _sync_until_mirrored(app, workspace_id: str, tenant_id: str, invoice_id: str
     """
     from widget.mirror.models import MirrorInvoice
 
+    outcomes = []
     for _ in range(5):
-        run_in_app(app, SYNC, [workspace_id, tenant_id, None])
+        outcomes.append(run_in_app(app, SYNC, [workspace_id, tenant_id, None]))
         with app.extensions["db_sessionmaker"]() as session:
             row = session.get(MirrorInvoice, (workspace_id, tenant_id, invoice_id))
             if row is not None and row.status == "PAID":
                 return
         time.sleep(1)
+    raise AssertionError(f"the payment never reached the mirror: sync outcomes {outcomes}")
     raise AssertionError("the sync did not mirror the payment")
 
 
