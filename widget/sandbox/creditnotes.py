@@ -2,7 +2,6 @@
 credit notes to customers (ACCRECCREDIT) and from suppliers (ACCPAYCREDIT)."""
 
 from flask import request
-from sqlalchemy import select
 
 from widget.sandbox.blueprint import ACCOUNTING, bp, sandbox
 from widget.sandbox.checks import check_currency, check_line, date_field, lock_date_problem
@@ -15,6 +14,7 @@ from widget.sandbox.invoices import (
     AMOUNT_TYPES,
     UNPAGED_DROPS,
     next_number,
+    number_in_use,
     python_filter,
     where_conditions,
 )
@@ -152,14 +152,9 @@ class CreditNoteBuilder:
         }, []
 
     def _taken(self, number: str) -> bool:
-        if number in self.numbers:
-            return True
-        found = select(Document.doc_id).where(
-            Document.tenant_id == self.tenant_id,
-            Document.kind == "creditnote",
-            Document.number == number,
+        return number in self.numbers or number_in_use(
+            self.session, self.tenant_id, "creditnote", number
         )
-        return self.session.scalar(found) is not None
 
 
 @bp.put(f"{ACCOUNTING}/CreditNotes")

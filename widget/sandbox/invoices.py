@@ -130,18 +130,14 @@ def get_invoice(tenant_id: str, invoice_key: str):
     return json_response(envelope("Invoices", [invoice], box.clock.now()))
 
 
-def _number_taken(session, tenant_id: str, number: str) -> bool:
-    return (
-        session.scalar(
-            select(Document.doc_id).where(
-                Document.tenant_id == tenant_id,
-                Document.kind == "invoice",
-                Document.type == "ACCREC",
-                Document.number == number,
-            )
-        )
-        is not None
+def number_in_use(session, tenant_id: str, kind: str, number: str, doc_type: str | None = None):
+    """Whether a stored document of this kind (and type) already has the number."""
+    found = select(Document.doc_id).where(
+        Document.tenant_id == tenant_id, Document.kind == kind, Document.number == number
     )
+    if doc_type is not None:
+        found = found.where(Document.type == doc_type)
+    return session.scalar(found) is not None
 
 
 def next_number(session, tenant_id: str, counter: str, prefix: str, taken) -> str:
@@ -233,7 +229,9 @@ class InvoiceBuilder:
         }, []
 
     def _taken(self, number: str) -> bool:
-        return number in self.numbers or _number_taken(self.session, self.tenant_id, number)
+        return number in self.numbers or number_in_use(
+            self.session, self.tenant_id, "invoice", number, "ACCREC"
+        )
 
     def _number(self, item: dict, sales: bool, errors: list[str]) -> str:
         number = str(item.get("InvoiceNumber") or "").strip()

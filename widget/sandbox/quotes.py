@@ -1,7 +1,6 @@
 """GET/PUT /Quotes and GET /Quotes/{QuoteID} (always paged: 100 a page, with line items)."""
 
 from flask import request
-from sqlalchemy import select
 
 from widget.sandbox.blueprint import ACCOUNTING, bp, sandbox
 from widget.sandbox.checks import check_currency, check_line, date_field
@@ -10,7 +9,7 @@ from widget.sandbox.contacts import new_contact
 from widget.sandbox.context import load_context
 from widget.sandbox.documents import load, save
 from widget.sandbox.gate import accounting
-from widget.sandbox.invoices import next_number
+from widget.sandbox.invoices import next_number, number_in_use
 from widget.sandbox.listing import Listing
 from widget.sandbox.models import Document
 from widget.sandbox.parties import contact_ref, resolve_contact
@@ -147,14 +146,9 @@ class QuoteBuilder:
         return quote, []
 
     def _taken(self, number: str) -> bool:
-        if number in self.numbers:
-            return True
-        found = select(Document.doc_id).where(
-            Document.tenant_id == self.tenant_id,
-            Document.kind == "quote",
-            Document.number == number,
+        return number in self.numbers or number_in_use(
+            self.session, self.tenant_id, "quote", number
         )
-        return self.session.scalar(found) is not None
 
 
 @bp.put(f"{ACCOUNTING}/Quotes")
