@@ -239,11 +239,16 @@ class Server:
 def start_server(
     folder: Path, threads: int, backends: Backends = Backends()
 ) -> tuple[Server, dict[str, str]]:
-    import requests
-
     port = _free_port()
     env = _environment(folder, port, backends)
     _migrate(env)
+    return serve_with_gunicorn("bench.contact_panel:bench_app()", port, env, threads), env
+
+
+def serve_with_gunicorn(app_spec: str, port: int, env: dict[str, str], threads: int) -> Server:
+    """gunicorn (1 worker, gthread) serving `app_spec` on the port, once /healthz answers."""
+    import requests
+
     command = [
         str(Path(sys.executable).with_name("gunicorn")),
         "--bind", f"127.0.0.1:{port}",
@@ -251,7 +256,7 @@ def start_server(
         "--worker-class", "gthread",
         "--threads", str(threads),
         "--log-level", "warning",
-        "bench.contact_panel:bench_app()",
+        app_spec,
     ]  # fmt: skip
     process = subprocess.Popen(command, cwd=ROOT, env=env)  # noqa: S603 (our own command line)
     server = Server(f"http://127.0.0.1:{port}", process)
@@ -259,7 +264,7 @@ def start_server(
     while time.monotonic() < deadline:
         try:
             if requests.get(f"{server.url}/healthz", timeout=5).status_code == 200:
-                return server, env
+                return server
         except requests.RequestException:
             time.sleep(0.1)
     process.kill()

@@ -37,7 +37,15 @@ import tracemalloc
 from decimal import Decimal
 from pathlib import Path
 
-from bench.contact_panel import ROOT, Server, _environment, _free_port, _migrate, bench_app
+from bench.contact_panel import (
+    ROOT,
+    Server,
+    _environment,
+    _free_port,
+    _migrate,
+    bench_app,
+    serve_with_gunicorn,
+)
 
 LARGE = "Demo Company (Large)"
 NZ = "Demo Company (NZ)"
@@ -58,31 +66,10 @@ def sync_bench_app():
 
 def start_server(folder: Path, threads: int) -> tuple[Server, dict[str, str]]:
     """gunicorn (1 worker, gthread) serving `sync_bench_app` on a free loopback port."""
-    import requests
-
     port = _free_port()
     env = _environment(folder, port)
     _migrate(env)
-    command = [
-        str(Path(sys.executable).with_name("gunicorn")),
-        "--bind", f"127.0.0.1:{port}",
-        "--workers", "1",
-        "--worker-class", "gthread",
-        "--threads", str(threads),
-        "--log-level", "warning",
-        "bench.sync:sync_bench_app()",
-    ]  # fmt: skip
-    process = subprocess.Popen(command, cwd=ROOT, env=env)  # noqa: S603 (our own command line)
-    server = Server(f"http://127.0.0.1:{port}", process)
-    deadline = time.monotonic() + 20
-    while time.monotonic() < deadline:
-        try:
-            if requests.get(f"{server.url}/healthz", timeout=5).status_code == 200:
-                return server, env
-        except requests.RequestException:
-            time.sleep(0.1)
-    process.kill()
-    raise RuntimeError("gunicorn did not start within 20 s")
+    return serve_with_gunicorn("bench.sync:sync_bench_app()", port, env, threads), env
 
 
 def _app(env: dict[str, str], **config):
