@@ -6,10 +6,7 @@ the mirror and unlinks. Nothing waits for a timer: each change shows on the next
 from __future__ import annotations
 
 import json
-import os
 import re
-import subprocess
-import sys
 import time
 from decimal import Decimal
 
@@ -27,8 +24,6 @@ from widget.mirror.jobs import SYNC
 from widget.sandbox.actions import pay
 from widget.sandbox.models import Document
 
-#: set in the interpreter of its own that the test body runs in (see the test below)
-ISOLATED = "WIDGET_TEST_ISOLATED"
 SESSION = re.compile(r'<meta name="widget-session" content="([^"]+)"')
 NZ = "Demo Company (NZ)"
 
@@ -58,21 +53,6 @@ def two_workers(tmp_path, redis_prefix):
             app.extensions["db_engine"].dispose()
 
 
-def test_rows_kept_in_process_follow_writes_of_another_process():
-    """Runs the test below in an interpreter of its own: it fails when other tests ran before it
-    in the same interpreter (two apps in one process share some process-wide state that a served
-    app never meets; not yet understood), and a fresh process is what a deployed worker is."""
-    test_id = f"{__file__}::test_a_sync_and_an_unlink_by_another_process_show_on_the_next_request"
-    env = {**os.environ, ISOLATED: "1"}
-    run = subprocess.run(  # noqa: S603 (our own test command)
-        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", test_id],
-        env=env, capture_output=True, text=True, timeout=300,
-    )  # fmt: skip
-    assert run.returncode == 0, run.stdout[-4000:] + run.stderr[-2000:]
-    assert "1 passed" in run.stdout
-
-
-@pytest.mark.skipif(not os.environ.get(ISOLATED), reason="run in its own interpreter (above)")
 def test_a_sync_and_an_unlink_by_another_process_show_on_the_next_request(two_workers):
     live, second = two_workers
     first = live.app

@@ -36,19 +36,25 @@ class InvalidationBus:
         self._subscribers: dict[str, list[_Subscriber]] = {}
         self._lock = threading.Lock()
         self._listening = False
+        #: bumped by every subscribe; the listener trusts only the channels of the version it
+        #: subscribed to (a flag set to False here could be overwritten by a listener that had
+        #: just subscribed without the new channel: its subscriber would never hear a message)
+        self._version = 0
+        self._listening_version = -1
         self._stopped = threading.Event()
         self._thread: threading.Thread | None = None
 
     @property
     def listening(self) -> bool:
-        return self._listening
+        """True while every channel subscribed so far is being listened to."""
+        return self._listening and self._listening_version == self._version
 
     def subscribe(self, channel: str, on_message, on_reset) -> None:
         with self._lock:
             self._subscribers.setdefault(self._redis.key(channel), []).append(
                 _Subscriber(on_message, on_reset)
             )
-            self._listening = False  # (re)subscribe with the new channel
+            self._version += 1  # the listener subscribes again, with the new channel
             if self._thread is None:
                 self._thread = threading.Thread(target=self._listen, name="invalidations",
                                                 daemon=True)  # fmt: skip
@@ -70,12 +76,12 @@ class InvalidationBus:
             pubsub = self._redis.client.pubsub(ignore_subscribe_messages=True)
             try:
                 with self._lock:
-                    channels = list(self._subscribers)
+                    channels, version = list(self._subscribers), self._version
                 pubsub.subscribe(*channels)
                 pubsub.get_message(timeout=1.0)  # the subscription's confirmation
                 self._reset_all()
-                self._listening = True
-                while not self._stopped.is_set() and self._listening:
+                self._listening_version, self._listening = version, True
+                while not self._stopped.is_set() and self.listening:
                     message = pubsub.get_message(timeout=1.0)
                     if message and message["type"] == "message":
                         for subscriber in self._subscribers.get(message["channel"].decode(), ()):
