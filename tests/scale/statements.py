@@ -1,72 +1,74 @@
-"""Counting what a request costs the database: every statement SQLAlchemy sends, and every
-commit, on one engine (a SQLAlchemy event listener: the real driver, nothing replaced)."""
+"""Counting what a request costs the database, on the wire: libpq's own trace of every message
+a pooled connection exchanges with PostgreSQL while a request holds it, whether SQLAlchemy sent
+it or psycopg directly (the launch statement). A round trip is one answer the client waited for
+(the server's ReadyForQuery), so BEGIN, COMMIT and a statement's preparation count too."""
 
 from __future__ import annotations
 
+import tempfile
 import threading
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from flask import has_request_context
+from psycopg import pq
 from sqlalchemy import event
+
+_TRACED = "traced_by_counting"
 
 
 @dataclass
 class Counted:
-    statements: list[str] = field(default_factory=list)
+    #: what the client sent, as libpq traces it (Query, Parse, Bind…)
+    sent: list[str] = field(default_factory=list)
+    round_trips: int = 0
     commits: int = 0
-    #: transactions begun: psycopg sends BEGIN before a transaction's first statement, a round
-    #: trip of its own
-    begins: int = 0
 
-    @property
-    def round_trips(self) -> int:
-        return self.begins + len(self.statements) + self.commits
+    def tally(self, trace: str) -> None:
+        for line in trace.splitlines():
+            direction, _, rest = line.partition("\t")
+            if direction == "F":
+                self.sent.append(" ".join(rest.split())[:160])
+                self.commits += 'Query "COMMIT"' in rest
+            elif direction == "B" and "ReadyForQuery" in rest:
+                self.round_trips += 1
 
 
 @contextmanager
 def counting(engine, *, requests_only: bool = False):
-    """Statements and commits made on `engine` inside the block: from any thread, or with
-    `requests_only` only those a request makes (on its own thread, inside its request context),
-    not background jobs' (a sync running meanwhile)."""
+    """Round trips and commits on `engine`'s connections inside the block: from any thread, or
+    with `requests_only` only those a request makes (checked out on its own thread, inside its
+    request context), not background jobs' (a sync running meanwhile)."""
     counted = Counted()
     lock = threading.Lock()
 
-    def wanted() -> bool:
-        return not requests_only or has_request_context()
-
-    def sent(conn) -> bool:
-        """BEGIN and COMMIT reach the server, unless the connection is in autocommit (psycopg
-        then sends neither)."""
-        return wanted() and not getattr(conn.connection.dbapi_connection, "autocommit", False)
-
-    def on_execute(_conn, _cursor, statement, _params, _context, _many):
-        if not wanted():
+    def on_checkout(dbapi_connection, record, _proxy):
+        if requests_only and not has_request_context():
             return
-        with lock:
-            counted.statements.append(" ".join(statement.split())[:160])
+        trace = tempfile.TemporaryFile()  # noqa: SIM115 (closed when the connection is back)
+        dbapi_connection.pgconn.trace(trace.fileno())
+        dbapi_connection.pgconn.set_trace_flags(pq.Trace.SUPPRESS_TIMESTAMPS)
+        record.info[_TRACED] = trace
 
-    def on_commit(conn):
-        if not sent(conn):
+    def on_checkin(dbapi_connection, record):
+        trace = record.info.pop(_TRACED, None)
+        if trace is None:
             return
+        if dbapi_connection is not None:
+            dbapi_connection.pgconn.untrace()
+        with trace:
+            trace.seek(0)
+            text = trace.read().decode("utf-8", errors="replace")
         with lock:
-            counted.commits += 1
+            counted.tally(text)
 
-    def on_begin(conn):
-        if not sent(conn):
-            return
-        with lock:
-            counted.begins += 1
-
-    event.listen(engine, "before_cursor_execute", on_execute)
-    event.listen(engine, "commit", on_commit)
-    event.listen(engine, "begin", on_begin)
+    event.listen(engine, "checkout", on_checkout)
+    event.listen(engine, "checkin", on_checkin)
     try:
         yield counted
     finally:
-        event.remove(engine, "before_cursor_execute", on_execute)
-        event.remove(engine, "commit", on_commit)
-        event.remove(engine, "begin", on_begin)
+        event.remove(engine, "checkout", on_checkout)
+        event.remove(engine, "checkin", on_checkin)
 
 
 def redis_commands(client) -> dict[str, int]:

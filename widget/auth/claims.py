@@ -7,7 +7,7 @@ it) and no lone surrogate (which is not UTF-8 at all, so no database can store i
 """
 
 import re
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field, fields
 
 RECORD_TYPES = ("contact", "company", "deal", "none")
 MAX_CONTACTS = 500
@@ -49,9 +49,17 @@ class LaunchRecord:
     primary_contact_id: str = ""
 
     def to_dict(self) -> dict:
-        data = asdict(self)
-        data["contacts"] = [asdict(contact) for contact in self.contacts]
+        """The record as stored with its session (built field by field: `asdict` deep-copies
+        every value, on every launch)."""
+        data = {name: getattr(self, name) for name in _RECORD_FIELDS}
+        data["contacts"] = [
+            {"id": contact.id, "name": contact.name, "email": contact.email}
+            for contact in self.contacts
+        ]
         return data
+
+
+_RECORD_FIELDS = tuple(f.name for f in fields(LaunchRecord) if f.name != "contacts")
 
 
 def _identifier(value: object, what: str) -> str:

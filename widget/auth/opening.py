@@ -4,7 +4,9 @@ On PostgreSQL one statement (data-modifying CTEs) checks that the secret which v
 is still live, spends the `jti` (its primary key makes replay atomic across workers and hosts),
 creates or refreshes the user and starts the session, and returns the user's grant and the
 workspace's facts for the page. It runs in autocommit (a statement is its own transaction): one
-round trip, where there were ten statements and three commits. Its commit does not wait for the
+round trip, where there were ten statements and three commits; psycopg runs it directly, and
+the rows it returns are built as the ORM's loader builds rows (`widget.db.loaded`): a launch's
+cost is then mostly its page, not SQLAlchemy's machinery. Its commit does not wait for the
 WAL flush (`synchronous_commit` off for this transaction only): a crash could lose the last
 moment's launches, whose panels are then reloaded.
 Expired `jti`s and sessions are swept by about one launch in LAUNCH_SWEEP_ONE_IN (32), in the same
@@ -20,14 +22,16 @@ from __future__ import annotations
 
 import json
 import random
+import re
 import secrets
 from dataclasses import dataclass
 from datetime import timedelta
 
 from flask import current_app
-from sqlalchemy import select, text
+from psycopg.rows import namedtuple_row
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session, make_transient_to_detached
+from sqlalchemy.orm import Session
 
 from widget.auth.clock import utcnow
 from widget.auth.launch import Launch, LaunchError
@@ -36,6 +40,7 @@ from widget.auth.session_cache import Snapshot, session_cache
 from widget.auth.sessions import forget_user_sessions, hash_token, idle_timeout
 from widget.auth.signing_keys import signing_keys
 from widget.auth.users import upsert_launch_user
+from widget.db import adopt, loaded
 
 DEFAULT_SWEEP_ONE_IN = 32
 #: a returning user's row is written again only when its name, email or admin flag changed, or
@@ -115,36 +120,41 @@ SELECT live.id AS workspace_id, live.name, live.allowed_origins, live.settings, 
        quick.setting
 FROM quick LEFT JOIN live ON true LEFT JOIN person ON true
 """
-_STATEMENTS = {sweep: text(_OPEN.format(sweep=_SWEEP if sweep else "")) for sweep in (False, True)}
+#: the statement in the driver's own parameter style (psycopg: %(name)s), run without
+#: SQLAlchemy's statement and result machinery (it cost a launch about a tenth of its time)
+_STATEMENTS = {
+    sweep: re.sub(r"(?<!:):(\w+)", r"%(\1)s", _OPEN.format(sweep=_SWEEP if sweep else ""))
+    for sweep in (False, True)
+}
 
 
 def _open_in_one_statement(session: Session, launch: Launch, token_hash: str) -> PanelSession:
-    """The statement on a connection in autocommit: being one statement, it is its own
+    """The statement on a pooled connection in autocommit: being one statement, it is its own
     transaction, so neither BEGIN nor COMMIT costs a round trip of its own."""
     now = utcnow()
     expires_at = now + idle_timeout()
-    sweep = _sweeping()
-    with session.get_bind().connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
-        row = conn.execute(
-            _STATEMENTS[sweep],
-            {
-                "now": now,
-                "workspace_id": launch.workspace_id,
-                "key_id": launch.key_id,
-                "jti": launch.jti,
-                "jti_expires_at": launch.expires_at,
-                "crm_user_id": launch.user.id,
-                "name": launch.user.name or launch.user.id,
-                "email": launch.user.email,
-                "is_admin": launch.user.admin,
-                "token_hash": token_hash,
-                "panel": launch.panel,
-                "record": json.dumps(launch.record.to_dict()),
-                "locale": launch.user.locale,
-                "expires_at": expires_at,
-                "seen_before": now - SEEN_EVERY,
-            },
-        ).one()
+    record = launch.record.to_dict()
+    row = _run_autocommit(
+        session,
+        _STATEMENTS[_sweeping()],
+        {
+            "now": now,
+            "workspace_id": launch.workspace_id,
+            "key_id": launch.key_id,
+            "jti": launch.jti,
+            "jti_expires_at": launch.expires_at,
+            "crm_user_id": launch.user.id,
+            "name": launch.user.name or launch.user.id,
+            "email": launch.user.email,
+            "is_admin": launch.user.admin,
+            "token_hash": token_hash,
+            "panel": launch.panel,
+            "record": json.dumps(record),
+            "locale": launch.user.locale,
+            "expires_at": expires_at,
+            "seen_before": now - SEEN_EVERY,
+        },
+    )
     if row.workspace_id is None:
         signing_keys().forget(launch.workspace_id)
         raise LaunchError(NOT_SIGNED, launch.workspace_id)
@@ -152,14 +162,16 @@ def _open_in_one_statement(session: Session, launch: Launch, token_hash: str) ->
         raise LaunchError(REPLAYED, launch.workspace_id)
     if row.was_admin is not None and row.was_admin != launch.user.admin:
         forget_user_sessions(launch.workspace_id, row.user_id)  # their other open panels too
-    workspace = Workspace(
+    workspace = loaded(
+        Workspace,
         id=row.workspace_id,
         name=row.name,
         allowed_origins=row.allowed_origins,
         settings=row.settings,
         created_at=row.created_at,
     )
-    user = User(
+    user = loaded(
+        User,
         id=row.user_id,
         workspace_id=launch.workspace_id,
         crm_user_id=launch.user.id,
@@ -171,16 +183,26 @@ def _open_in_one_statement(session: Session, launch: Launch, token_hash: str) ->
         last_seen_at=now,
         launched_at=row.launched_at,
     )
-    panel = _session_row(launch, token_hash, user.id, now, expires_at)
-    return attach(session, panel, user, workspace)
+    fields = _session_fields(launch, token_hash, user.id, now, expires_at, record)
+    panel = loaded(PanelSession, **fields, user=user, workspace=workspace)
+    return adopt(session, panel, user, workspace)
 
 
-def attach(session: Session, panel: PanelSession, user: User, workspace: Workspace):
-    """Rows known to be stored, made persistent in `session` as if just loaded (no SQL)."""
-    panel.user, panel.workspace = user, workspace
-    for row in (workspace, user, panel):
-        make_transient_to_detached(row)
-    return session.merge(panel, load=False)
+def _run_autocommit(session: Session, statement: str, parameters: dict):
+    """The one row `statement` returns, run by the driver on a pooled connection switched to
+    autocommit for it (switching needs no round trip on an idle connection; the pool's reset
+    on return, a rollback, needs none either outside a transaction)."""
+    pooled = session.get_bind().raw_connection()
+    try:
+        driver = pooled.driver_connection
+        driver.autocommit = True
+        try:
+            with driver.cursor(row_factory=namedtuple_row) as cursor:
+                return cursor.execute(statement, parameters).fetchone()
+        finally:
+            driver.autocommit = False
+    finally:
+        pooled.close()
 
 
 def _sweeping() -> bool:
@@ -189,18 +211,19 @@ def _sweeping() -> bool:
     return random.randrange(max(1, one_in)) == 0  # noqa: S311
 
 
-def _session_row(launch: Launch, token_hash: str, user_id: int, now, expires_at) -> PanelSession:
-    return PanelSession(
-        token_hash=token_hash,
-        workspace_id=launch.workspace_id,
-        user_id=user_id,
-        panel=launch.panel,
-        record=launch.record.to_dict(),
-        locale=launch.user.locale,
-        created_at=now,
-        last_seen_at=now,
-        expires_at=expires_at,
-    )
+def _session_fields(launch: Launch, token_hash: str, user_id: int, now, expires_at,
+                    record: dict) -> dict:  # fmt: skip
+    return {
+        "token_hash": token_hash,
+        "workspace_id": launch.workspace_id,
+        "user_id": user_id,
+        "panel": launch.panel,
+        "record": record,
+        "locale": launch.user.locale,
+        "created_at": now,
+        "last_seen_at": now,
+        "expires_at": expires_at,
+    }
 
 
 def _open_step_by_step(session: Session, launch: Launch, token_hash: str) -> PanelSession:
@@ -226,7 +249,9 @@ def _open_step_by_step(session: Session, launch: Launch, token_hash: str) -> Pan
         session.query(UsedLaunchToken).filter(UsedLaunchToken.expires_at < now).delete()
         session.query(PanelSession).filter(PanelSession.expires_at < now).delete()
     user = upsert_launch_user(session, launch.workspace_id, launch.user)
-    panel = _session_row(launch, token_hash, user.id, now, now + idle_timeout())
+    fields = _session_fields(launch, token_hash, user.id, now, now + idle_timeout(),
+                             launch.record.to_dict())  # fmt: skip
+    panel = PanelSession(**fields)
     panel.user = user
     session.add(panel)
     session.commit()

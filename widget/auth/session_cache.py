@@ -22,9 +22,10 @@ from dataclasses import dataclass
 from cachetools import LRUCache
 from flask import Flask, current_app
 from sqlalchemy import event, inspect
-from sqlalchemy.orm import Session, make_transient_to_detached
+from sqlalchemy.orm import Session
 
 from widget.auth.models import PanelSession, User, Workspace
+from widget.db import adopt, loaded
 from widget.shared.bus import InvalidationBus, bus_for
 
 EXTENSION = "auth_session_cache"
@@ -58,12 +59,9 @@ class Snapshot:
 
     def attach(self, session: Session) -> PanelSession:
         """The session as persistent rows of `session`, as if just loaded."""
-        panel = PanelSession(**self.panel)
-        panel.user = User(**self.user)
-        panel.workspace = Workspace(**self.workspace)
-        for row in (panel.workspace, panel.user, panel):
-            make_transient_to_detached(row)
-        return session.merge(panel, load=False)
+        user, workspace = loaded(User, **self.user), loaded(Workspace, **self.workspace)
+        panel = loaded(PanelSession, **self.panel, user=user, workspace=workspace)
+        return adopt(session, panel, user, workspace)
 
 
 class SessionCache:

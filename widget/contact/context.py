@@ -9,7 +9,6 @@ from functools import cached_property
 from babel import Locale
 from flask import abort, current_app, request
 from sqlalchemy import and_, bindparam, inspect, select
-from sqlalchemy.orm import make_transient_to_detached
 
 from widget.auth.access import allows, current_panel
 from widget.auth.models import PanelSession
@@ -19,7 +18,7 @@ from widget.connection.service import client_for
 from widget.contact import links, mirrored
 from widget.contact.models import ContactLink
 from widget.contact.service import ContactXero
-from widget.db import get_session
+from widget.db import adopt, get_session, loaded
 from widget.formatting import resolve_locale
 from widget.mirror.service import MirrorStatus
 from widget.shared import watched
@@ -179,9 +178,7 @@ def _attach(kept: tuple[type, dict] | None):
     if kept is None:
         return None
     model, values = kept
-    row = model(**values)
-    make_transient_to_detached(row)
-    return get_session().merge(row, load=False)
+    return adopt(get_session(), loaded(model, **values))
 
 
 #: the workspace's connection and, under its organisation, this CRM contact's link
