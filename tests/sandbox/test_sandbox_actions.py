@@ -178,6 +178,9 @@ def test_control_api_actions(live_server, sandbox_reset, sandbox_token):
         {
             "Type": "ACCPAY",
             "Status": "AUTHORISED",
+            # dated too: the default Date is the organisation's today (NZ), a day after UTC's
+            # from 11:00 UTC, and a DueDate before the Date is refused
+            "Date": str(sandbox_reset.clock.today()),
             "DueDate": str(sandbox_reset.clock.today()),
             "Contact": {"ContactID": supplier.json()["Contacts"][0]["ContactID"]},
             "LineItems": [

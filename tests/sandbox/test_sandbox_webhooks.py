@@ -178,6 +178,7 @@ def test_payments_voids_allocations_and_merges_send_updates(hooks, api, sandbox_
         {
             "Type": "ACCREC",
             "Status": "AUTHORISED",
+            "Date": due,  # not the default, the organisation's today: a day after UTC's at times
             "DueDate": due,
             "Contact": {"ContactID": owner["ContactID"]},
             "LineItems": [
