@@ -10,17 +10,9 @@ import time
 import pytest
 
 from tests.scale.conftest import SHARED_REDIS_URL
+from tests.scale.waiting import eventually
 from widget.shared.bus import InvalidationBus
 from widget.shared.redis import SharedRedis
-
-
-def _wait(check, seconds: float = 5.0) -> bool:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if check():
-            return True
-        time.sleep(0.005)
-    return check()
 
 
 @pytest.mark.parametrize("delay", [0.0, 0.0005, 0.001, 0.002, 0.004, 0.008])
@@ -34,9 +26,9 @@ def test_a_channel_subscribed_while_the_listener_subscribes_is_heard(redis_prefi
         bus.subscribe("first", lambda _text: None, lambda: None)
         time.sleep(delay)
         bus.subscribe("second", heard.append, lambda: None)
-        assert _wait(lambda: bus.listening)
+        assert eventually(lambda: bus.listening)
         bus.publish("second", "hello")
-        assert _wait(lambda: heard == ["hello"])  # the second channel is heard
+        assert eventually(lambda: heard == ["hello"])  # the second channel is heard
     finally:
         bus.stop()
         shared.close()
@@ -47,11 +39,11 @@ def test_not_listening_until_a_new_channel_is_subscribed(redis_prefix):
     bus = InvalidationBus(shared)
     try:
         bus.subscribe("first", lambda _text: None, lambda: None)
-        assert _wait(lambda: bus.listening)
+        assert eventually(lambda: bus.listening)
         resets = threading.Event()
         bus.subscribe("second", lambda _text: None, resets.set)
         assert not bus.listening  # the second channel is not heard yet: its copies unusable
-        assert _wait(lambda: bus.listening)
+        assert eventually(lambda: bus.listening)
         assert resets.is_set()  # told to start afresh once heard
     finally:
         bus.stop()

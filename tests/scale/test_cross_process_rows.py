@@ -18,6 +18,7 @@ from tests.conftest import make_test_app, serve
 from tests.connection.support import connect_organisation, new_workspace
 from tests.contact.support import Figures
 from tests.scale.conftest import SHARED_REDIS_URL
+from tests.scale.waiting import eventually
 from widget.auth.launch import sign_launch_token
 from widget.jobs.running import run_in_app
 from widget.mirror.jobs import SYNC
@@ -60,7 +61,7 @@ def test_a_sync_and_an_unlink_by_another_process_show_on_the_next_request(two_wo
     tenant_id = first.extensions["sandbox"].find_org(NZ).tenant_id
     connect_organisation(live, workspace, tenant_id)
     run_in_app(second, SYNC, [workspace.id, tenant_id, None])  # the first sync, elsewhere
-    assert _eventually(lambda: _listening(first, second))
+    assert eventually(lambda: _listening(first, second))
 
     contact_id, invoice_id = _an_owing_contact(first, tenant_id)
     panel = _launch(live, workspace)
@@ -72,12 +73,12 @@ def test_a_sync_and_an_unlink_by_another_process_show_on_the_next_request(two_wo
     pay(first.extensions["sandbox"], tenant_id, invoice_id)  # paid in Xero...
     assert _outstanding(panel, live) == before  # ...which the mirror does not know yet
     _sync_until_mirrored(second, workspace.id, tenant_id, invoice_id)  # in another process
-    assert _eventually(lambda: _outstanding(panel, live)["count"] == before["count"] - 1)
+    assert eventually(lambda: _outstanding(panel, live)["count"] == before["count"] - 1)
 
     on_second = second.test_client()
     unlinked = on_second.post("/contact/unlink", headers=dict(panel.headers))
     assert unlinked.status_code == 200
-    assert _eventually(lambda: 'data-state="linked"' not in _page(panel, live))
+    assert eventually(lambda: 'data-state="linked"' not in _page(panel, live))
 
 
 def _sync_until_mirrored(app, workspace_id: str, tenant_id: str, invoice_id: str) -> None:
@@ -142,14 +143,3 @@ def _an_owing_contact(app, tenant_id: str) -> tuple[str, str]:
 
 def _listening(*apps) -> bool:
     return all(app.extensions["auth_session_cache"].usable for app in apps)
-
-
-def _eventually(check, seconds: float = 10.0) -> bool:
-    """Redis delivers a published message in well under a millisecond on loopback; allow for
-    the listening thread to be scheduled, or to resubscribe, on a busy machine."""
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if check():
-            return True
-        time.sleep(0.02)
-    return check()

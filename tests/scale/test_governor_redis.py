@@ -15,7 +15,7 @@ import pytest
 import requests
 
 from tests.mirror.support import connect, serve_mirror, synced
-from tests.scale.test_open_path import _eventually
+from tests.scale.waiting import eventually
 from widget.auth.launch import sign_launch_token
 from widget.contact import mirrored
 from widget.shared.redis import SharedRedis
@@ -91,7 +91,7 @@ def test_calls_pause_while_redis_is_away_and_resume_when_it_is_back(own_redis):
         except XeroBusy:
             return False
 
-    assert _eventually(permitted, seconds=10)  # the same objects: no restart
+    assert eventually(permitted, seconds=10)  # the same objects: no restart
 
 
 SESSION = re.compile(r'<meta name="widget-session" content="([^"]+)"')

@@ -13,6 +13,7 @@ from tests.auth.fixtures import grant, launch, make_tenant, signed_url, user_cla
 from tests.conftest import make_test_app, serve
 from tests.connection.support import connect_organisation, new_workspace
 from tests.scale.statements import commands_between, counting, redis_commands
+from tests.scale.waiting import eventually
 from widget.auth.launch import sign_launch_token
 from widget.auth.users import find_by_crm_id
 from widget.auth.workspaces import retire_secrets, rotate_secret
@@ -64,7 +65,7 @@ def test_a_crm_launch_of_a_warm_contact_panel_costs_three_round_trips(postgres_l
 
     first = open_panel()  # before the mirror is ready: read from Xero per contact
     _run_worker(live, own_redis)  # the first sync, queued by connecting, in a worker process
-    assert _eventually(lambda: _mirror_ready(app, workspace.id, tenant_id), 10)
+    assert eventually(lambda: _mirror_ready(app, workspace.id, tenant_id), 10)
     browser = requests.Session()
     browser.headers.update({"X-Widget-Session": SESSION.search(first.text).group(1),
                             "HX-Request": "true"})  # fmt: skip
@@ -75,7 +76,7 @@ def test_a_crm_launch_of_a_warm_contact_panel_costs_three_round_trips(postgres_l
     open_panel()  # the first launch after linking also caches the keys and the organisation
 
     _run_worker(live, own_redis)  # anything the opens queued runs now, not while counting
-    assert _eventually(lambda: _listening(app))
+    assert eventually(lambda: _listening(app))
 
     store = redis.Redis.from_url(own_redis.url)
     before = redis_commands(store)
@@ -207,7 +208,7 @@ def test_sessions_stay_consistent_across_two_processes_sharing_redis(
         assert on_second.get("/contact", headers=headers).status_code == 200
         assert on_second.get("/contact", headers=headers).status_code == 200  # cached there
         grant(first, tenant, "rep-3", "none")
-        assert _eventually(lambda: on_second.get("/contact", headers=headers).status_code == 403)
+        assert eventually(lambda: on_second.get("/contact", headers=headers).status_code == 403)
         with first.app_context():
             assert find_by_crm_id(get_session(), tenant.id, "rep-3").access == "none"
     finally:
@@ -217,20 +218,7 @@ def test_sessions_stay_consistent_across_two_processes_sharing_redis(
 
 
 def _wait_listening(*apps) -> None:
-    assert _eventually(lambda: all(a.extensions["auth_session_cache"].usable for a in apps))
-
-
-def _eventually(check, seconds: float = 2.0) -> bool:
-    """Redis delivers a published message in well under a millisecond on loopback; allow a
-    moment for the listening thread to be scheduled on a busy machine."""
-    import time
-
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if check():
-            return True
-        time.sleep(0.01)
-    return check()
+    assert eventually(lambda: all(a.extensions["auth_session_cache"].usable for a in apps))
 
 
 def test_one_token_raced_by_four_requests_opens_one_panel(db_app):

@@ -8,7 +8,7 @@ import time
 
 from tests.auth.fixtures import grant, launch, make_tenant
 from tests.conftest import make_test_app
-from tests.scale.test_open_path import _eventually
+from tests.scale.waiting import eventually
 
 
 def test_panels_answer_while_redis_is_down_and_recover_when_it_is_back(tmp_path, own_redis):
@@ -18,14 +18,14 @@ def test_panels_answer_while_redis_is_down_and_recover_when_it_is_back(tmp_path,
     )  # fmt: skip
     cache = app.extensions["auth_session_cache"]
     try:
-        assert _eventually(lambda: cache.usable)
+        assert eventually(lambda: cache.usable)
         tenant = make_tenant(app)
         panel = launch(app, tenant, "contact", user_id="rep-5", access="view")
         assert panel.get("/contact").status_code == 200
         assert cache.get(_digest(panel.token)) is not None  # cached while Redis listens
 
         own_redis.stop()
-        assert _eventually(lambda: not cache.usable, seconds=5)
+        assert eventually(lambda: not cache.usable, seconds=5)
         for _ in range(5):
             began = time.monotonic()
             assert panel.get("/contact").status_code == 200
@@ -36,7 +36,7 @@ def test_panels_answer_while_redis_is_down_and_recover_when_it_is_back(tmp_path,
         assert fresh.get("/admin").status_code == 200
 
         own_redis.start()
-        assert _eventually(lambda: cache.usable, seconds=10)
+        assert eventually(lambda: cache.usable, seconds=10)
         grant(app, tenant, "rep-5", "view")
         assert panel.get("/contact").status_code == 200
         assert cache.get(_digest(panel.token)) is not None  # caching again
