@@ -30,13 +30,14 @@ SPEC_DIR = Path(
 
 ACCOUNTING = "xero_accounting.yaml"
 IDENTITY = "xero-identity.yaml"
+WEBHOOKS = "xero-webhooks.yaml"
 NOT_FOUND = f"Xero's OpenAPI spec is not at {SPEC_DIR}"
-HOW_TO = "set XERO_OPENAPI_DIR to the folder holding xero_accounting.yaml and xero-identity.yaml"
+HOW_TO = f"set XERO_OPENAPI_DIR to the folder holding {ACCOUNTING}, {IDENTITY} and {WEBHOOKS}"
 MISSING = f"{NOT_FOUND}: spec conformance checks skipped; {HOW_TO}"
 
 
 def available() -> bool:
-    return all((SPEC_DIR / name).is_file() for name in (ACCOUNTING, IDENTITY))
+    return all((SPEC_DIR / name).is_file() for name in (ACCOUNTING, IDENTITY, WEBHOOKS))
 
 
 def require() -> Path:

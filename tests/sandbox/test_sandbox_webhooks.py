@@ -19,9 +19,9 @@ from jsonschema import Draft202012Validator
 from referencing import Registry
 from referencing.jsonschema import DRAFT202012
 
+from tests import xero_spec
 from tests.conftest import obtain_tokens
 from tests.sandbox.helpers import Api
-from tests.xero_spec import SPEC_DIR
 from widget.sandbox import actions
 
 KEY = "test-webhook-key"
@@ -115,7 +115,7 @@ def api(live_server, sandbox_token):
 
 
 def webhook_schema():
-    spec = yaml.safe_load((SPEC_DIR / "xero-webhooks.yaml").read_text())
+    spec = yaml.safe_load((xero_spec.SPEC_DIR / xero_spec.WEBHOOKS).read_text())
     registry = Registry().with_resource("urn:webhooks", DRAFT202012.create_resource(spec))
     schema = {"$ref": "urn:webhooks#/components/schemas/WebhookEvent"}
     return Draft202012Validator(schema, registry=registry)
@@ -144,9 +144,12 @@ def test_intent_to_receive_then_signed_batches_of_xero_shape(hooks, api, sandbox
     assert first_sig == signature(first) and second_sig != signature(second)
     for body, sent_signature, status in receiver.requests[2:]:
         assert status == 200 and sent_signature == signature(body)
-    validator = webhook_schema()
+    # the batches' shape against Xero's published schema, when the spec is beside the checkout
+    # (always on CI: tests/conftest.py stops a CI run without it)
+    validator = webhook_schema() if xero_spec.available() else None
     for batch in receiver.delivered():
-        validator.validate(batch)
+        if validator is not None:
+            validator.validate(batch)
         assert batch["firstEventSequence"] <= batch["lastEventSequence"]
         assert len(batch["entropy"]) == 20
     by_id = {event["resourceId"]: event for event in events}
