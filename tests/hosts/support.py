@@ -84,6 +84,13 @@ def shows_figures(text: str) -> bool:
     return len(FIGURE.findall(text)) >= 5 and "Error fetching details" not in text
 
 
+def what_it_showed(text: str) -> str:
+    """A panel's words without its markup, for a failed assertion to say what a rep saw."""
+    body = text.split("<body", 1)[-1]
+    words = re.sub(r"<(script|style)\b.*?</\1>|<[^>]+>", " ", body, flags=re.DOTALL)
+    return " ".join(words.split())[:600]
+
+
 def api_calls(calls) -> list:
     return [call for call in calls if API in call[1]]
 
