@@ -361,20 +361,7 @@ def connected_and_mirrored(server: Server, app, tenant_id: str) -> tuple[tuple[s
 
 def owing_contacts(app, tenant_id: str, count: int) -> list[str]:
     """Xero contacts with outstanding invoices or bills: panels with figures to show."""
-    from sqlalchemy import select
-
-    from widget.sandbox.models import Document
-
-    sandbox = app.extensions["sandbox"]
-    with sandbox.sessions() as session:
-        bodies = session.scalars(
-            select(Document.body).where(
-                Document.tenant_id == tenant_id,
-                Document.kind == "invoice",
-                Document.status == "AUTHORISED",
-            )
-        ).all()
-    owed = (json.loads(body, parse_float=Decimal) for body in bodies)
+    owed = app.extensions["sandbox"].documents(tenant_id, "invoice", "AUTHORISED")
     ids = sorted({i["Contact"]["ContactID"] for i in owed if Decimal(i["AmountDue"]) > 0})
     return ids[:count]
 

@@ -241,21 +241,7 @@ def working_day(folder: Path, minute_seconds: float, webhooks: bool) -> dict:
 
 def _payable_invoices(sandbox, tenant_id: str) -> list[str]:
     """AUTHORISED invoices with something due: each change is a one-cent payment."""
-    import json
-
-    from sqlalchemy import select
-
-    from widget.sandbox.models import Document
-
-    with sandbox.sessions() as session:
-        bodies = session.scalars(
-            select(Document.body).where(
-                Document.tenant_id == tenant_id,
-                Document.kind == "invoice",
-                Document.status == "AUTHORISED",
-            )
-        ).all()
-    owing = [json.loads(body, parse_float=Decimal) for body in bodies]
+    owing = sandbox.documents(tenant_id, "invoice", "AUTHORISED")
     return sorted(i["InvoiceID"] for i in owing if Decimal(str(i["AmountDue"])) > 1)
 
 

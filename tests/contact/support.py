@@ -4,7 +4,6 @@ sandbox's own data read straight from its database (arithmetic that bypasses the
 
 from __future__ import annotations
 
-import json
 import re
 import secrets
 import time
@@ -15,7 +14,6 @@ from decimal import Decimal
 from html.parser import HTMLParser
 
 import requests
-from sqlalchemy import select
 
 from bench.contact_panel import XeroMeter
 from tests.connection.support import Workspace, connect_organisation, new_workspace
@@ -24,7 +22,6 @@ from widget.auth.users import find_by_crm_id, set_access
 from widget.cache import MemoryCache
 from widget.connection.service import GOVERNOR_EXTENSION
 from widget.db import get_session
-from widget.sandbox.models import Document
 from widget.xero.governor import Governor
 from widget.xero.governor_store import MemoryGovernorStore
 
@@ -158,12 +155,7 @@ def open_panel(
 
 def stored(server: ContactServer, org_name: str, kind: str) -> list[dict]:
     """Every stored document of a kind, as the sandbox keeps it (money as Decimal)."""
-    tenant_id = server.org(org_name).tenant_id
-    with server.sandbox.sessions() as session:
-        bodies = session.scalars(
-            select(Document.body).where(Document.tenant_id == tenant_id, Document.kind == kind)
-        ).all()
-    return [json.loads(body, parse_float=Decimal) for body in bodies]
+    return server.sandbox.documents(server.org(org_name).tenant_id, kind)
 
 
 def ms_day(value: str | None):

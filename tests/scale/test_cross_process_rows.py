@@ -5,14 +5,12 @@ the mirror and unlinks. Nothing waits for a timer: each change shows on the next
 
 from __future__ import annotations
 
-import json
 import re
 import time
 from decimal import Decimal
 
 import pytest
 import requests
-from sqlalchemy import select
 
 from tests.conftest import make_test_app, serve
 from tests.connection.support import connect_organisation, new_workspace
@@ -23,7 +21,6 @@ from widget.auth.launch import sign_launch_token
 from widget.jobs.running import run_in_app
 from widget.mirror.jobs import SYNC
 from widget.sandbox.actions import pay
-from widget.sandbox.models import Document
 
 SESSION = re.compile(r'<meta name="widget-session" content="([^"]+)"')
 NZ = "Demo Company (NZ)"
@@ -124,17 +121,8 @@ def _outstanding(panel: requests.Session, live) -> dict:
 
 def _an_owing_contact(app, tenant_id: str) -> tuple[str, str]:
     """A Xero contact with more than one unpaid sales invoice, and one of those invoices."""
-    with app.extensions["sandbox"].sessions() as session:
-        bodies = session.scalars(
-            select(Document.body).where(
-                Document.tenant_id == tenant_id,
-                Document.kind == "invoice",
-                Document.status == "AUTHORISED",
-            )
-        ).all()
     owing: dict[str, list[str]] = {}
-    for body in bodies:
-        invoice = json.loads(body, parse_float=Decimal)
+    for invoice in app.extensions["sandbox"].documents(tenant_id, "invoice", "AUTHORISED"):
         if invoice["Type"] == "ACCREC" and Decimal(invoice["AmountDue"]) > 0:
             owing.setdefault(invoice["Contact"]["ContactID"], []).append(invoice["InvoiceID"])
     contact_id = sorted(c for c, invoices in owing.items() if len(invoices) > 1)[0]

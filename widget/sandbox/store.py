@@ -6,6 +6,7 @@ import json
 import threading
 from contextlib import suppress
 from dataclasses import dataclass
+from decimal import Decimal
 
 from sqlalchemy import delete, func, insert, select
 from sqlalchemy.exc import IntegrityError
@@ -154,6 +155,16 @@ class Sandbox:
         with self.sessions() as session:
             row = session.get(Organisation, tenant_id)
             return json.loads(row.body) if row else None
+
+    def documents(self, tenant_id: str, kind: str, status: str | None = None) -> list[dict]:
+        """An organisation's stored documents of a kind (and status), as the sandbox keeps them,
+        money as Decimal: what tests and benchmarks read to check or pick the sandbox's data."""
+        query = select(Document.body).where(Document.tenant_id == tenant_id, Document.kind == kind)
+        if status is not None:
+            query = query.where(Document.status == status)
+        with self.sessions() as session:
+            bodies = session.scalars(query).all()
+        return [json.loads(body, parse_float=Decimal) for body in bodies]
 
     def find_org(self, name: str) -> OrgInfo:
         """An organisation by exact name, unique prefix or unique part ("uk"), any case."""
